@@ -1,0 +1,428 @@
+import { ReplaySubject, type Observable, type Observer } from 'rxjs';
+import { invalidArgType } from './argErrors.js';
+import { copyBytes, viewBytes, type BytesLike } from './bytes.js';
+import { defaultCallSoon, type CallSoon } from './callSoon.js';
+import {
+  TransportClosedError,
+  TransportError,
+  UnsupportedError,
+  WriteAfterEofError,
+} from './errors.js';
+import { callReporting, reportException } from './exceptionHandler.js';
+import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
+import type { StreamHandle } from './handle.js';
+import { TransportOSError, toTransportError } from './osErrors.js';
+import {
+  isBufferedProtocol,
+  type BufferedProtocol,
+  type Protocol,
+  type StreamProtocol,
+} from './protocols.js';
+import { RxStreamProtocol } from './RxStreamProtocol.js';
+import type { SocketTransport } from './transports.js';
+import type { Address } from './address.js';
+
+/** Options of a {@link StreamTransport}. @internal */
+export interface StreamTransportOptions {
+  /** The user's protocol; without one the transport feeds its Rx surfaces. */
+  readonly protocol?: StreamProtocol<SocketTransport> | undefined;
+  /** How callbacks are deferred (virtual time in marble tests). */
+  readonly callSoon?: CallSoon | undefined;
+  /** Bytes `data$` holds for a late subscriber before reading pauses. */
+  readonly dataBufferCapacity?: number | undefined;
+}
+
+/**
+ * The stream transport state machine, over any {@link StreamHandle}: asyncio's
+ * `_SelectorSocketTransport` semantics, once, for TCP, Unix sockets, pipes and test handles.
+ *
+ * Lifecycle: `connectionMade` is delivered on a later turn [S1]; reading starts after it.
+ * `close()` stops reading, flushes, then delivers `connectionLost(null)`; `abort()` and fatal
+ * errors drop the buffer. `connectionLost` comes exactly once, always from a later turn [S2, S3].
+ * @internal
+ */
+export class StreamTransport implements SocketTransport {
+  private protocol: StreamProtocol<SocketTransport>;
+  private buffered: BufferedProtocol<SocketTransport> | null = null;
+  private readonly rx: RxStreamProtocol;
+  private readonly flow: FlowControl;
+  private readonly lost$ = new ReplaySubject<Error | null>(1);
+  private readonly callSoon: CallSoon;
+
+  private made = false;
+  private closing = false;
+  private lossScheduled = false;
+  private lost = false;
+  private eofSent = false;
+  private shutdownSent = false;
+  private eofReceived = false;
+  private userPaused = false;
+  private holds = 0;
+  private handleReading = false;
+
+  private writing = false;
+  private inFlightBytes = 0;
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+
+  /** Resolves once `connectionMade` has run (the factories resolve after it [S1]). @internal */
+  readonly ready: Promise<void>;
+  readonly closed$: Observable<Error | null> = this.lost$.asObservable();
+  readonly writable$: Observable<boolean>;
+  readonly sink: Observer<Uint8Array>;
+
+  constructor(
+    private readonly handle: StreamHandle,
+    options: StreamTransportOptions = {},
+  ) {
+    this.callSoon = options.callSoon ?? defaultCallSoon;
+    this.rx = new RxStreamProtocol(
+      { holdReading: () => this.holdReading(), eofWasSent: () => this.eofSent },
+      options.dataBufferCapacity ?? DEFAULT_HIGH_WATER,
+    );
+    this.protocol = this.rx;
+    if (options.protocol) this.setProtocol(options.protocol);
+    this.flow = new FlowControl(
+      {
+        pauseWriting: () => this.protocol.pauseWriting?.(),
+        resumeWriting: () => this.protocol.resumeWriting?.(),
+      },
+      (message, exception) => {
+        reportException({ message, exception, transport: this, protocol: this.protocol });
+      },
+    );
+    this.writable$ = this.flow.writable$;
+    this.sink = {
+      next: (data) => {
+        this.sinkCall(() => {
+          this.write(data);
+        });
+      },
+      error: (error: unknown) => {
+        this.forceClose(toTransportError(error));
+      },
+      complete: () => {
+        this.sinkCall(() => {
+          if (this.canWriteEof()) this.writeEof();
+          else this.close();
+        });
+      },
+    };
+    handle.bind({
+      onData: (chunk) => {
+        this.onData(chunk);
+      },
+      onEof: () => {
+        this.onEof();
+      },
+      onError: (error) => {
+        this.fatalError(error, 'Fatal read/write error on transport');
+      },
+    });
+    this.ready = new Promise<void>((resolve) => {
+      this.callSoon(() => {
+        this.made = true;
+        callReporting(
+          'Exception in protocol.connectionMade()',
+          () => this.protocol.connectionMade?.(this),
+          {
+            transport: this,
+            protocol: this.protocol,
+          },
+        );
+        this.updateReading();
+        resolve();
+      });
+    });
+  }
+
+  // ---- Rx surfaces -------------------------------------------------------------------------
+
+  get data$(): Observable<Uint8Array> {
+    return this.rx.data$;
+  }
+
+  drain(): Promise<void> {
+    return this.flow.drain(this.getWriteBufferSize());
+  }
+
+  // ---- base --------------------------------------------------------------------------------
+
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.updateReading();
+    if (this.getWriteBufferSize() === 0) this.scheduleConnectionLost(null);
+  }
+
+  isClosing(): boolean {
+    return this.closing;
+  }
+
+  getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+  getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    return Object.hasOwn(this.handle.extraInfo, name) ? this.handle.extraInfo[name] : defaultValue;
+  }
+
+  setProtocol(protocol: StreamProtocol<SocketTransport>): void {
+    if (typeof protocol !== 'object' || protocol === null)
+      throw invalidArgType('protocol', 'an object', protocol);
+    this.protocol = protocol;
+    this.buffered = isBufferedProtocol(protocol) ? protocol : null;
+  }
+
+  getProtocol(): StreamProtocol<SocketTransport> {
+    return this.protocol;
+  }
+
+  // ---- read --------------------------------------------------------------------------------
+
+  isReading(): boolean {
+    return !this.closing && !this.userPaused;
+  }
+
+  pauseReading(): void {
+    if (this.closing || this.userPaused) return;
+    this.userPaused = true;
+    this.updateReading();
+  }
+
+  resumeReading(): void {
+    if (this.closing || !this.userPaused) return;
+    this.userPaused = false;
+    this.updateReading();
+  }
+
+  /** Stops reading until the returned function is called (the `data$` buffer). @internal */
+  holdReading(): () => void {
+    this.holds += 1;
+    this.updateReading();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds -= 1;
+      this.updateReading();
+    };
+  }
+
+  // ---- write -------------------------------------------------------------------------------
+
+  write(data: BytesLike): void {
+    const view = viewBytes(data);
+    if (this.eofSent) throw new WriteAfterEofError();
+    if (view.byteLength === 0) return;
+    if (this.closing)
+      throw new TransportClosedError('Cannot write to a closing or closed transport');
+    const bytes = copyBytes(view);
+    if (this.writing) {
+      this.queue.push(bytes);
+      this.queuedBytes += bytes.byteLength;
+    } else {
+      this.handOff([bytes], bytes.byteLength);
+    }
+    this.flow.afterGrow(this.getWriteBufferSize());
+  }
+
+  writelines(list: Iterable<BytesLike>): void {
+    if (
+      list === null ||
+      typeof (list as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function'
+    ) {
+      throw invalidArgType('list', 'an iterable of ArrayBufferView or ArrayBuffer', list);
+    }
+    const views = Array.from(list, (item, index) => viewBytes(item, `list[${index}]`));
+    if (this.eofSent) throw new WriteAfterEofError();
+    for (const view of views) this.write(view);
+  }
+
+  canWriteEof(): boolean {
+    return this.handle.canShutdown;
+  }
+
+  writeEof(): void {
+    if (this.closing || this.eofSent) return;
+    if (!this.handle.canShutdown) throw new UnsupportedError('This transport cannot send EOF');
+    this.eofSent = true;
+    if (this.getWriteBufferSize() === 0) this.sendShutdown();
+    // The Rx protocol keeps a half-open connection only until both sides have sent EOF.
+    if (this.eofReceived && this.protocol === this.rx) this.close();
+  }
+
+  abort(): void {
+    this.forceClose(null);
+  }
+
+  getWriteBufferSize(): number {
+    return this.inFlightBytes + this.queuedBytes;
+  }
+
+  getWriteBufferLimits(): [number, number] {
+    return [this.flow.low, this.flow.high];
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.flow.setLimits(this.getWriteBufferSize(), high, low);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private handOff(chunks: Uint8Array[], total: number): void {
+    this.writing = true;
+    this.inFlightBytes = total;
+    if (this.handle.write(chunks, this.onWriteDone)) {
+      this.writing = false;
+      this.inFlightBytes = 0;
+    }
+  }
+
+  private readonly onWriteDone = (): void => {
+    if (this.lossScheduled) return;
+    this.writing = false;
+    this.inFlightBytes = 0;
+    // Everything queued while the last write was out goes in one batch.
+    while (!this.writing && this.queue.length > 0) {
+      const chunks = this.queue;
+      const total = this.queuedBytes;
+      this.queue = [];
+      this.queuedBytes = 0;
+      this.handOff(chunks, total);
+    }
+    this.flow.afterShrink(this.getWriteBufferSize());
+    if (this.getWriteBufferSize() > 0 || this.lossScheduled) return;
+    if (this.eofSent) this.sendShutdown();
+    if (this.closing) this.scheduleConnectionLost(null);
+  };
+
+  private sendShutdown(): void {
+    if (this.shutdownSent) return;
+    this.shutdownSent = true;
+    this.handle.shutdown();
+  }
+
+  private updateReading(): void {
+    const want =
+      this.made && !this.closing && !this.eofReceived && !this.userPaused && this.holds === 0;
+    if (want === this.handleReading) return;
+    this.handleReading = want;
+    if (want) this.handle.readStart();
+    else this.handle.readStop();
+  }
+
+  private onData(chunk: Uint8Array): void {
+    if (this.closing || this.eofReceived) return;
+    const buffered = this.buffered;
+    if (!buffered) {
+      try {
+        (this.protocol as Protocol<SocketTransport>).dataReceived?.(chunk);
+      } catch (error) {
+        this.fatalError(error, 'Fatal error: protocol.dataReceived() call failed.');
+      }
+      return;
+    }
+    let offset = 0;
+    while (offset < chunk.byteLength && !this.closing) {
+      let target: Uint8Array;
+      try {
+        target = viewBytes(buffered.getBuffer(chunk.byteLength - offset), 'getBuffer() result');
+        if (target.byteLength === 0)
+          throw new TransportError('ERR_EMPTY_BUFFER', 'getBuffer() returned an empty buffer');
+      } catch (error) {
+        this.fatalError(error, 'Fatal error: protocol.getBuffer() call failed.');
+        return;
+      }
+      const n = Math.min(target.byteLength, chunk.byteLength - offset);
+      target.set(chunk.subarray(offset, offset + n));
+      offset += n;
+      try {
+        buffered.bufferUpdated(n);
+      } catch (error) {
+        this.fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
+        return;
+      }
+    }
+  }
+
+  private onEof(): void {
+    if (this.closing || this.eofReceived) return;
+    this.eofReceived = true;
+    this.updateReading();
+    let keepOpen: boolean | void;
+    try {
+      keepOpen = this.protocol.eofReceived?.();
+    } catch (error) {
+      this.fatalError(error, 'Fatal error: protocol.eofReceived() call failed.');
+      return;
+    }
+    if (keepOpen !== true) this.close();
+  }
+
+  private sinkCall(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      // Invalid data is fatal, as a protocol error is; a refused write on a closed or
+      // half-closed transport has no caller to go to, so it goes to the handler.
+      if (error instanceof TransportError || this.closing) {
+        reportException({
+          message: 'sink call refused by the transport',
+          exception: error,
+          transport: this,
+        });
+      } else {
+        this.fatalError(error, 'Fatal error: invalid value passed to sink.next()');
+      }
+    }
+  }
+
+  /** asyncio `_fatal_error`: report what is not an OS error [E1], then force-close. */
+  private fatalError(error: unknown, message: string): void {
+    const exc = toTransportError(error);
+    if (!(exc instanceof TransportOSError)) {
+      reportException({ message, exception: exc, transport: this, protocol: this.protocol });
+    }
+    this.forceClose(exc);
+  }
+
+  /** asyncio `_force_close`: drop the buffer, stop everything, report the loss later. */
+  private forceClose(exc: Error | null): void {
+    if (this.lossScheduled) return;
+    this.closing = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.inFlightBytes = 0;
+    this.writing = false;
+    this.updateReading();
+    this.handle.close();
+    this.scheduleConnectionLost(exc);
+  }
+
+  private scheduleConnectionLost(exc: Error | null): void {
+    if (this.lossScheduled) return;
+    this.lossScheduled = true;
+    this.closing = true;
+    this.callSoon(() => {
+      this.callConnectionLost(exc);
+    });
+  }
+
+  private callConnectionLost(exc: Error | null): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.handle.close();
+    callReporting(
+      'Exception in protocol.connectionLost()',
+      () => this.protocol.connectionLost?.(exc),
+      {
+        transport: this,
+        protocol: this.protocol,
+      },
+    );
+    // data$ ends even when a user protocol had replaced the Rx one.
+    if (this.protocol !== this.rx) this.rx.connectionLost(exc);
+    this.flow.finish(exc);
+    this.lost$.next(exc);
+    this.lost$.complete();
+  }
+}

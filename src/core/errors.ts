@@ -1,0 +1,59 @@
+/**
+ * Error classes of rxtransport. Each carries a stable `code`: the OS errno name for what the
+ * operating system reported (`ECONNRESET`), else an `ERR_*` code.
+ */
+
+/** Base class of every error rxtransport raises itself. */
+export class TransportError extends Error {
+  /** Stable, machine-readable identifier of the failure. */
+  readonly code: string;
+  override name = 'TransportError';
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * A write, `sendto` or signal on a transport that was closed, aborted or lost its connection.
+ * asyncio drops such writes and logs a warning after a few [W4]; rxtransport refuses them.
+ */
+export class TransportClosedError extends TransportError {
+  override name = 'TransportClosedError';
+  declare readonly code: 'ERR_TRANSPORT_CLOSED';
+
+  constructor(message = 'Transport is closed', options?: ErrorOptions) {
+    super('ERR_TRANSPORT_CLOSED', message, options);
+  }
+}
+
+/** `write()` after `writeEof()`. asyncio raises `RuntimeError` here [W6]. */
+export class WriteAfterEofError extends TransportError {
+  override name = 'WriteAfterEofError';
+  declare readonly code: 'ERR_WRITE_AFTER_EOF';
+
+  constructor(message = 'Cannot call write() after writeEof()', options?: ErrorOptions) {
+    super('ERR_WRITE_AFTER_EOF', message, options);
+  }
+}
+
+/** Something asyncio offers that Node cannot provide (for example Unix datagram endpoints). */
+export class UnsupportedError extends TransportError {
+  override name = 'UnsupportedError';
+  declare readonly code: 'ERR_UNSUPPORTED';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_UNSUPPORTED', message, options);
+  }
+}
+
+/** A frame longer than its configured maximum, refused before it is buffered. */
+export class FrameTooLargeError extends TransportError {
+  override name = 'FrameTooLargeError';
+  declare readonly code: 'ERR_FRAME_TOO_LARGE';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_FRAME_TOO_LARGE', message, options);
+  }
+}

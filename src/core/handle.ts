@@ -1,0 +1,38 @@
+/**
+ * What a platform adapter provides to drive a stream transport: the only seam between the
+ * platform-free core and Node (or an in-memory test double).
+ */
+
+/** Events an I/O handle reports to its transport. */
+export interface StreamHandleEvents {
+  /** Bytes read. The transport takes ownership of the array. */
+  onData(chunk: Uint8Array): void;
+  /** The peer sent EOF (a zero-length read). */
+  onEof(): void;
+  /** A fatal I/O error (already converted to a `TransportOSError` where the OS reported it). */
+  onError(error: Error): void;
+}
+
+/** An open, connected byte stream (socket, pipe end, or in-memory peer). */
+export interface StreamHandle {
+  /** Connects the handle's events to its transport; called once, before any other method. */
+  bind(events: StreamHandleEvents): void;
+  /** Starts or resumes reading from the OS. Idempotent. */
+  readStart(): void;
+  /** Stops reading from the OS (so that the peer's writes back up). Idempotent. */
+  readStop(): void;
+  /**
+   * Hands `chunks` to the OS, in order. Returns true when every byte was accepted at once
+   * (then `done` is never called); otherwise calls `done` once they all have been. The
+   * transport never has two writes outstanding. Failures go to `onError`, not to `done`.
+   */
+  write(chunks: readonly Uint8Array[], done: () => void): boolean;
+  /** Sends EOF once everything written has gone out. Called at most once. */
+  shutdown(): void;
+  /** Releases the handle at once, dropping unsent data; no event follows. Idempotent. */
+  close(): void;
+  /** Whether the stream can be half-closed with `shutdown()`. */
+  readonly canShutdown: boolean;
+  /** Values for `getExtraInfo`, captured at construction [B4]. */
+  readonly extraInfo: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,89 @@
+/**
+ * The transport interfaces (asyncio `transports.py`, camelCased), with the Rx surfaces.
+ * Transports are created only by the factories.
+ */
+import type { Observable, Observer } from 'rxjs';
+import type { Address } from './address.js';
+import type { BytesLike } from './bytes.js';
+import type { StreamProtocol } from './protocols.js';
+
+/** Methods of every transport (asyncio `BaseTransport`). */
+export interface BaseTransport<P = unknown> {
+  /**
+   * Closes the transport: stops reading, flushes what was written, then reports
+   * `connectionLost(null)`. Idempotent [B1, B2].
+   */
+  close(): void;
+  /** True from the moment the transport starts closing; never reverts [B3]. */
+  isClosing(): boolean;
+  /**
+   * Information captured when the transport was built [B4]: `'peername'`, `'sockname'`,
+   * `'socket'`, `'pipe'`, `'subprocess'`. Unknown names give `defaultValue`.
+   */
+  getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+  /** Replaces the protocol; does not call `connectionMade` on it [B5]. */
+  setProtocol(protocol: P): void;
+  /** The current protocol (the built-in Rx protocol when none was given). */
+  getProtocol(): P;
+  /** Emits once when the connection is lost (the error, or `null`), replays, then completes. */
+  readonly closed$: Observable<Error | null>;
+}
+
+/** The read side (asyncio `ReadTransport`). */
+export interface ReadTransport<P = unknown> extends BaseTransport<P> {
+  /** True unless reading was paused or the transport is closing [R1]. */
+  isReading(): boolean;
+  /** Stops reading from the OS until `resumeReading()`; no-op when not reading [R2, R3]. */
+  pauseReading(): void;
+  /** Resumes reading; no-op when closing or not paused [R2]. */
+  resumeReading(): void;
+  /**
+   * Received data, hot and multicast. Completes on EOF; errors when the connection is lost
+   * with an error. Chunks arriving with no subscriber are held (bounded; reading pauses when
+   * full) for the next subscriber. Carries data only while the transport's protocol is the
+   * built-in Rx protocol (no `protocol` option).
+   */
+  readonly data$: Observable<Uint8Array>;
+}
+
+/** The write side (asyncio `WriteTransport`). */
+export interface WriteTransport<P = unknown> extends BaseTransport<P> {
+  /**
+   * Queues bytes for sending (copied). An empty write is a no-op.
+   * @throws TypeError `ERR_INVALID_ARG_TYPE` when `data` is not bytes [W1].
+   * @throws {@link WriteAfterEofError} after `writeEof()` [W6].
+   * @throws {@link TransportClosedError} after `close()`, `abort()` or connection loss.
+   */
+  write(data: BytesLike): void;
+  /** Writes each buffer in order, as `write` [W7]. */
+  writelines(list: Iterable<BytesLike>): void;
+  /** Whether `writeEof()` is supported [W8]. */
+  canWriteEof(): boolean;
+  /** Sends EOF after the buffered data; reading continues [W9]. No-op when closing or repeated. */
+  writeEof(): void;
+  /** Closes at once, dropping buffered data; `connectionLost(null)` follows [W10]. */
+  abort(): void;
+  /** Bytes written and not yet handed to the OS [W11]. */
+  getWriteBufferSize(): number;
+  /** The water marks as `[low, high]` (low first, as asyncio) [W12]. */
+  getWriteBufferLimits(): [number, number];
+  /**
+   * Sets the water marks: `high` defaults to 4 × `low` when only `low` is given, else 64 KiB;
+   * `low` to `high / 4` floored [W12].
+   * @throws RangeError `ERR_OUT_OF_RANGE` unless `high >= low >= 0`.
+   */
+  setWriteBufferLimits(high?: number, low?: number): void;
+  /** An Observer that writes: `next` writes, `complete` sends EOF (else closes), `error` aborts. */
+  readonly sink: Observer<Uint8Array>;
+  /** Write flow-control state: true at or below the high water mark; emits on subscribe. */
+  readonly writable$: Observable<boolean>;
+  /** Resolves when the write buffer is at or below the low water mark; rejects if lost first. */
+  drain(): Promise<void>;
+}
+
+/** A TCP or Unix stream socket transport (asyncio `Transport`). */
+export interface SocketTransport
+  extends
+    ReadTransport<StreamProtocol<SocketTransport>>,
+    WriteTransport<StreamProtocol<SocketTransport>> {}

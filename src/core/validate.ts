@@ -1,0 +1,66 @@
+import { invalidArgType, outOfRange } from './argErrors.js';
+
+/**
+ * Option checks shared by the factories, each throwing the platform's own class with Node's code.
+ * @internal
+ */
+
+export function requireObject(name: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgType(name, 'an object', value);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function requireString(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value);
+  return value;
+}
+
+export function optionalString(name: string, value: unknown): string | undefined {
+  return value === undefined ? undefined : requireString(name, value);
+}
+
+export function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
+  return value;
+}
+
+export function requireInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw outOfRange(name, `an integer >= ${min} and <= ${max}`, value);
+  }
+  return value;
+}
+
+export function optionalInteger(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number | undefined {
+  return value === undefined ? undefined : requireInteger(name, value, min, max);
+}
+
+/** A port to listen on (0 picks a free one). */
+export function requireListenPort(name: string, value: unknown): number {
+  return requireInteger(name, value, 0, 65535);
+}
+
+/** A port to connect to. */
+export function requireConnectPort(name: string, value: unknown): number {
+  return requireInteger(name, value, 1, 65535);
+}
+
+/** Checks an optional callback; the caller names the signature it expects. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export function optionalFunction<F extends (...args: never[]) => unknown>(
+  name: string,
+  value: unknown,
+): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw invalidArgType(name, 'a function', value);
+  return value as F;
+}

@@ -1,0 +1,48 @@
+/**
+ * rxtransport: Python asyncio's low-level transports and protocols for Node.js, as RxJS 7
+ * Observables.
+ * @packageDocumentation
+ */
+export type { Address, InetAddress, UnixAddress } from './core/address.js';
+export type { BytesLike } from './core/bytes.js';
+export type {
+  BaseProtocol,
+  BufferedProtocol,
+  DatagramProtocol,
+  Protocol,
+  StreamProtocol,
+  SubprocessProtocol,
+} from './core/protocols.js';
+export type {
+  BaseTransport,
+  ReadTransport,
+  SocketTransport,
+  WriteTransport,
+} from './core/transports.js';
+export type { Server } from './core/Server.js';
+export {
+  FrameTooLargeError,
+  TransportClosedError,
+  TransportError,
+  UnsupportedError,
+  WriteAfterEofError,
+} from './core/errors.js';
+export {
+  BrokenPipeError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  ProcessLookupError,
+  TransportOSError,
+} from './core/osErrors.js';
+export {
+  setExceptionHandler,
+  type ExceptionContext,
+  type ExceptionHandler,
+} from './core/exceptionHandler.js';
+export { createConnection, type ConnectionOptions } from './node/createConnection.js';
+export { createUnixConnection, type UnixConnectionOptions } from './node/createUnixConnection.js';
+export { createServer, type ServerOptions } from './node/createServer.js';
+export { createUnixServer, type UnixServerOptions } from './node/createUnixServer.js';
+export { fromConnection } from './node/fromConnection.js';
+export { fromServer } from './node/fromServer.js';
+export type { StreamProtocolFactory } from './node/openStreamTransport.js';

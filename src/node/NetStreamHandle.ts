@@ -1,0 +1,79 @@
+import type { Socket } from 'node:net';
+import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
+import { toTransportError } from '../core/osErrors.js';
+
+/**
+ * Drives a stream transport from a connected `net.Socket` (TCP, Unix socket or pipe). The socket
+ * must have `allowHalfOpen: true`, so that EOF is the protocol's to answer [N4].
+ * @internal
+ */
+export class NetStreamHandle implements StreamHandle {
+  readonly canShutdown: boolean;
+  private closed = false;
+  private events: StreamHandleEvents | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly extraInfo: Readonly<Record<string, unknown>>,
+    options: { canShutdown?: boolean } = {},
+  ) {
+    this.canShutdown = options.canShutdown ?? true;
+    // Paused until the transport starts reading (after connectionMade [S1]). A paused
+    // net.Socket stops reading from the kernel once its small readable buffer is full.
+    socket.pause();
+    // Errors are always handled here: no 'error' event is ever left without a listener.
+    socket.on('error', (error) => {
+      if (!this.closed) this.events?.onError(toTransportError(error));
+    });
+  }
+
+  bind(events: StreamHandleEvents): void {
+    this.events = events;
+    this.socket.on('data', (chunk: Buffer) => {
+      if (!this.closed) events.onData(chunk);
+    });
+    this.socket.on('end', () => {
+      if (!this.closed) events.onEof();
+    });
+  }
+
+  readStart(): void {
+    if (!this.closed) this.socket.resume();
+  }
+
+  readStop(): void {
+    if (!this.closed) this.socket.pause();
+  }
+
+  write(chunks: readonly Uint8Array[], done: () => void): boolean {
+    const socket = this.socket;
+    // 'sync': all bytes reached the kernel at once, so `done` is not owed; Node calls write
+    // callbacks on a later tick in every case, which is when 'async' writes report.
+    let state: 'pending' | 'sync' | 'async' = 'pending';
+    const callback = (error?: Error | null): void => {
+      // Failures arrive through 'error'; only success is reported here.
+      if (state === 'async' && !error) done();
+    };
+    if (chunks.length === 1) {
+      socket.write(chunks[0] as Uint8Array, callback);
+    } else {
+      socket.cork();
+      const last = chunks.length - 1;
+      chunks.forEach((chunk, index) => socket.write(chunk, index === last ? callback : undefined));
+      socket.uncork();
+    }
+    // writableLength drops to 0 at once when libuv handed every byte to the kernel.
+    state = socket.writableLength === 0 ? 'sync' : 'async';
+    return state === 'sync';
+  }
+
+  shutdown(): void {
+    if (!this.closed) this.socket.end();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+  }
+}

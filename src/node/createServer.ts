@@ -1,0 +1,74 @@
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { UnsupportedError } from '../core/errors.js';
+import { Server } from '../core/Server.js';
+import {
+  optionalBoolean,
+  optionalFunction,
+  optionalInteger,
+  optionalString,
+  requireListenPort,
+  requireObject,
+} from '../core/validate.js';
+import { tcpExtraInfo } from './extraInfo.js';
+import { inetAddress } from './netAddress.js';
+import { NetListener, whenListening } from './NetListener.js';
+import type { StreamProtocolFactory } from './openStreamTransport.js';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** Address to bind; all interfaces when not given. */
+  readonly host?: string;
+  /** Port to bind, 0 for any free one. */
+  readonly port: number;
+  /**
+   * Maximum queue of pending connections.
+   * @defaultValue 100 (asyncio's default)
+   */
+  readonly backlog?: number;
+  /**
+   * SO_REUSEADDR. Node always sets it on POSIX, which is asyncio's default; `false` is refused.
+   * @defaultValue true
+   */
+  readonly reuseAddress?: boolean;
+  /** Protocol factory, called per connection; without one each connection feeds its Rx surfaces. */
+  readonly protocol?: StreamProtocolFactory;
+}
+
+/**
+ * Listens for TCP connections (asyncio `loop.create_server`). Node binds one socket for all
+ * interfaces (dual-stack) where asyncio binds one per address family.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'rxtransport';
+ * const server = await createServer({ host: '127.0.0.1', port: 0 });
+ * server.connections$.subscribe((client) => client.data$.subscribe(client.sink)); // echo
+ * ```
+ * @throws {@link TransportOSError} `EADDRINUSE` and other bind errors.
+ */
+export async function createServer(options: ServerOptions): Promise<Server> {
+  const opts = requireObject('options', options);
+  const host = optionalString('options.host', opts['host']);
+  const port = requireListenPort('options.port', opts['port']);
+  const backlog = optionalInteger('options.backlog', opts['backlog'], 0, 2 ** 31 - 1) ?? 100;
+  const reuseAddress = optionalBoolean('options.reuseAddress', opts['reuseAddress']);
+  const protocolFactory = optionalFunction<StreamProtocolFactory>(
+    'options.protocol',
+    opts['protocol'],
+  );
+  if (reuseAddress === false) {
+    throw new UnsupportedError(
+      'reuseAddress: false is not available: Node always sets SO_REUSEADDR on POSIX',
+    );
+  }
+  const server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+  await whenListening(server, () => {
+    server.listen({ port, backlog, ...(host === undefined ? {} : { host }) });
+  });
+  const info = server.address() as AddressInfo;
+  const bound = inetAddress(info.address, info.port, info.family) ?? {
+    host: info.address,
+    port: info.port,
+  };
+  return new Server([new NetListener(server, bound, tcpExtraInfo)], { protocolFactory });
+}

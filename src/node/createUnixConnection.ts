@@ -1,0 +1,36 @@
+import { connect } from 'node:net';
+import type { SocketTransport } from '../core/transports.js';
+import { optionalFunction, requireObject, requireString } from '../core/validate.js';
+import { invalidArgValue } from '../core/argErrors.js';
+import { unixExtraInfo } from './extraInfo.js';
+import {
+  connectHandle,
+  openStreamTransport,
+  type StreamProtocolFactory,
+} from './openStreamTransport.js';
+
+/** Options of {@link createUnixConnection}. */
+export interface UnixConnectionOptions {
+  /** Path of the Unix socket to connect to. */
+  readonly path: string;
+  /** Protocol factory; without one the transport feeds its Rx surfaces. */
+  readonly protocol?: StreamProtocolFactory;
+}
+
+/**
+ * Opens a Unix stream socket connection (asyncio `loop.create_unix_connection`). Resolves once
+ * the protocol's `connectionMade` has run [S1]. `'peername'` is the path, `'sockname'` `''`.
+ *
+ * @throws {@link TransportOSError} (`ENOENT`, `ECONNREFUSED`, ...) from the OS.
+ */
+export async function createUnixConnection(
+  options: UnixConnectionOptions,
+): Promise<SocketTransport> {
+  const opts = requireObject('options', options);
+  const path = requireString('options.path', opts['path']);
+  if (path === '') throw invalidArgValue('options.path', 'must not be empty');
+  const protocol = optionalFunction<StreamProtocolFactory>('options.protocol', opts['protocol']);
+  const socket = connect({ path, allowHalfOpen: true });
+  const handle = await connectHandle(socket, (s) => unixExtraInfo(s, path, ''));
+  return openStreamTransport(handle, protocol);
+}

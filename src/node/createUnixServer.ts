@@ -1,0 +1,54 @@
+import { lstatSync, unlinkSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { invalidArgValue } from '../core/argErrors.js';
+import { Server } from '../core/Server.js';
+import { optionalFunction, requireObject, requireString } from '../core/validate.js';
+import { unixExtraInfo } from './extraInfo.js';
+import { NetListener, whenListening } from './NetListener.js';
+import type { StreamProtocolFactory } from './openStreamTransport.js';
+
+/** Options of {@link createUnixServer}. */
+export interface UnixServerOptions {
+  /** Filesystem path to bind. A stale socket file there is removed first, as asyncio does. */
+  readonly path: string;
+  /** Protocol factory, called per connection; without one each connection feeds its Rx surfaces. */
+  readonly protocol?: StreamProtocolFactory;
+}
+
+/** Removes a socket file left by an earlier server; anything else at the path is left alone. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // Nothing there (or not ours to remove): listen() reports what matters.
+  }
+}
+
+/**
+ * Listens on a Unix socket path (asyncio `loop.create_unix_server`). The socket file is removed
+ * when the server closes (asyncio 3.13 `cleanup_socket`).
+ * @throws {@link TransportOSError} (`EADDRINUSE`, `EACCES`, ...) from the OS.
+ */
+export async function createUnixServer(options: UnixServerOptions): Promise<Server> {
+  const opts = requireObject('options', options);
+  const path = requireString('options.path', opts['path']);
+  if (path === '') throw invalidArgValue('options.path', 'must not be empty');
+  const protocolFactory = optionalFunction<StreamProtocolFactory>(
+    'options.protocol',
+    opts['protocol'],
+  );
+  removeStaleSocket(path);
+  const server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true });
+  await whenListening(server, () => {
+    server.listen({ path });
+  });
+  const listener = new NetListener(
+    server,
+    { path },
+    (socket) => unixExtraInfo(socket, '', path),
+    () => {
+      removeStaleSocket(path);
+    },
+  );
+  return new Server([listener], { protocolFactory });
+}

@@ -1,0 +1,55 @@
+import type { Socket } from 'node:net';
+import type { StreamProtocol } from '../core/protocols.js';
+import { StreamTransport } from '../core/StreamTransport.js';
+import type { SocketTransport } from '../core/transports.js';
+import { toTransportError } from '../core/osErrors.js';
+import { NetStreamHandle } from './NetStreamHandle.js';
+
+/** A protocol factory as the factories take it (asyncio `protocol_factory`). */
+export type StreamProtocolFactory = () => StreamProtocol<SocketTransport>;
+
+/**
+ * Wraps a connected socket in a transport and resolves once `connectionMade` has run [S1].
+ * A throwing protocol factory destroys the socket and rejects with what it threw.
+ * @internal
+ */
+export async function openStreamTransport(
+  handle: NetStreamHandle,
+  protocolFactory: StreamProtocolFactory | undefined,
+): Promise<SocketTransport> {
+  let protocol: StreamProtocol<SocketTransport> | undefined;
+  try {
+    protocol = protocolFactory?.();
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+  const transport = new StreamTransport(handle, { protocol });
+  await transport.ready;
+  return transport;
+}
+
+/**
+ * Waits for a connecting socket, then wraps it in a handle in the same event, so that an
+ * 'error' listener is attached at every moment. Rejects with a `TransportOSError`.
+ * @internal
+ */
+export function connectHandle(
+  socket: Socket,
+  extraInfoOf: (socket: Socket) => Readonly<Record<string, unknown>>,
+): Promise<NetStreamHandle> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      socket.off('connect', onConnect);
+      socket.destroy();
+      reject(toTransportError(error));
+    };
+    const onConnect = (): void => {
+      const handle = new NetStreamHandle(socket, extraInfoOf(socket));
+      socket.off('error', onError);
+      resolve(handle);
+    };
+    socket.once('error', onError);
+    socket.once('connect', onConnect);
+  });
+}

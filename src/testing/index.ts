@@ -1,0 +1,5 @@
+/**
+ * Test transports: in-memory pairs and marble transports driven by the same core as the real ones.
+ * @packageDocumentation
+ */
+export { transportPair, type TransportPairOptions } from './transportPair.js';
