@@ -20,6 +20,8 @@ export function describeValue(value: unknown): string {
     const ctor = (value as { constructor?: { name?: unknown } }).constructor;
     return `an instance of ${typeof ctor?.name === 'string' ? ctor.name : 'Object'}`;
   }
+  // Only primitives other than strings reach here.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return `type ${typeof value} (${String(value)})`;
 }
 

@@ -1,0 +1,179 @@
+import { FlowControl, resolveWriteLimits } from '../../src/core/FlowControl';
+
+function makeFlow() {
+  const calls: string[] = [];
+  const hookErrors: string[] = [];
+  const flow = new FlowControl(
+    { pauseWriting: () => calls.push('pause'), resumeWriting: () => calls.push('resume') },
+    (message) => hookErrors.push(message),
+  );
+  return { flow, calls, hookErrors };
+}
+
+describe('resolveWriteLimits', () => {
+  it('defaults to 64 KiB high and 16 KiB low', () => {
+    expect(resolveWriteLimits()).toEqual({ high: 65536, low: 16384 });
+  });
+
+  it('derives high as 4 × low when only low is given', () => {
+    expect(resolveWriteLimits(undefined, 100)).toEqual({ high: 400, low: 100 });
+  });
+
+  it('derives low as high / 4 floored when only high is given', () => {
+    expect(resolveWriteLimits(10)).toEqual({ high: 10, low: 2 });
+  });
+
+  it('accepts high equal to low and zero', () => {
+    expect(resolveWriteLimits(0, 0)).toEqual({ high: 0, low: 0 });
+    expect(resolveWriteLimits(5, 5)).toEqual({ high: 5, low: 5 });
+  });
+
+  it.each([
+    [1, 2],
+    [-1, undefined],
+    [10, -1],
+    [Number.NaN, undefined],
+    [1.5, undefined],
+  ])('refuses high=%p low=%p with ERR_OUT_OF_RANGE', (high, low) => {
+    expect(() => resolveWriteLimits(high, low)).toThrow(RangeError);
+    expect(() => resolveWriteLimits(high, low)).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
+  });
+
+  it('refuses a non-number with ERR_INVALID_ARG_TYPE', () => {
+    expect(() => resolveWriteLimits('10')).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+  });
+});
+
+describe('FlowControl', () => {
+  describe('afterGrow', () => {
+    it('does not pause exactly at the high water mark', () => {
+      const { flow, calls } = makeFlow();
+      flow.setLimits(0, 10, 5);
+      flow.afterGrow(10);
+      expect(calls).toEqual([]);
+      expect(flow.isPaused).toBe(false);
+    });
+
+    it('pauses one byte over the high water mark, once per episode', () => {
+      const { flow, calls } = makeFlow();
+      flow.setLimits(0, 10, 5);
+      flow.afterGrow(11);
+      flow.afterGrow(20);
+      expect(calls).toEqual(['pause']);
+    });
+
+    it('pauses whenever anything is buffered when high is 0', () => {
+      const { flow, calls } = makeFlow();
+      flow.setLimits(0, 0);
+      flow.afterGrow(1);
+      expect(calls).toEqual(['pause']);
+    });
+  });
+
+  describe('afterShrink', () => {
+    it('resumes exactly at the low water mark, not above it', () => {
+      const { flow, calls } = makeFlow();
+      flow.setLimits(0, 10, 5);
+      flow.afterGrow(11);
+      flow.afterShrink(6);
+      expect(calls).toEqual(['pause']);
+      flow.afterShrink(5);
+      expect(calls).toEqual(['pause', 'resume']);
+      flow.afterShrink(0);
+      expect(calls).toEqual(['pause', 'resume']);
+    });
+  });
+
+  describe('setLimits', () => {
+    it('runs the pause check at once but never the resume check', () => {
+      const { flow, calls } = makeFlow();
+      flow.setLimits(100, 50);
+      expect(calls).toEqual(['pause']);
+      flow.setLimits(100, 1000);
+      expect(calls).toEqual(['pause']);
+      expect(flow.isPaused).toBe(true);
+    });
+  });
+
+  describe('hook errors', () => {
+    it('reports a throwing pauseWriting and still updates the state', () => {
+      const hookErrors: string[] = [];
+      const flow = new FlowControl(
+        {
+          pauseWriting: () => {
+            throw new Error('boom');
+          },
+          resumeWriting: () => undefined,
+        },
+        (message) => hookErrors.push(message),
+      );
+      flow.setLimits(0, 1, 0);
+      flow.afterGrow(2);
+      expect(hookErrors).toEqual(['protocol.pauseWriting() failed']);
+      expect(flow.isPaused).toBe(true);
+    });
+  });
+
+  describe('writable$', () => {
+    it('emits the current value on subscribe, then each change', () => {
+      const { flow } = makeFlow();
+      flow.setLimits(0, 10, 5);
+      const seen: boolean[] = [];
+      flow.writable$.subscribe((value) => seen.push(value));
+      flow.afterGrow(11);
+      flow.afterGrow(12);
+      flow.afterShrink(0);
+      expect(seen).toEqual([true, false, true]);
+    });
+
+    it('completes when the transport ends', () => {
+      const { flow } = makeFlow();
+      let completed = false;
+      flow.writable$.subscribe({ complete: () => (completed = true) });
+      flow.finish(null);
+      expect(completed).toBe(true);
+    });
+  });
+
+  describe('drain', () => {
+    it('resolves at once at or below the low water mark', async () => {
+      const { flow } = makeFlow();
+      await expect(flow.drain(16384)).resolves.toBeUndefined();
+    });
+
+    it('resolves when the buffer falls to the low water mark', async () => {
+      const { flow } = makeFlow();
+      flow.setLimits(0, 10, 5);
+      let resolved = false;
+      const drained = flow.drain(8).then(() => (resolved = true));
+      flow.afterShrink(6);
+      await Promise.resolve();
+      expect(resolved).toBe(false);
+      flow.afterShrink(5);
+      await drained;
+      expect(resolved).toBe(true);
+    });
+
+    it('rejects when the transport is lost first, and afterwards', async () => {
+      const { flow } = makeFlow();
+      flow.setLimits(0, 10, 5);
+      const pending = flow.drain(8);
+      const lost = new Error('reset');
+      flow.finish(lost);
+      await expect(pending).rejects.toBe(lost);
+      await expect(flow.drain(0)).rejects.toBe(lost);
+    });
+
+    it('rejects with TransportClosedError after a clean loss', async () => {
+      const { flow } = makeFlow();
+      flow.setLimits(0, 10, 5);
+      const pending = flow.drain(8);
+      flow.finish(null);
+      await expect(pending).rejects.toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
+    });
+  });
+});
