@@ -3,3 +3,8 @@
  * @packageDocumentation
  */
 export { transportPair, type TransportPairOptions } from './transportPair.js';
+export {
+  marbleTransport,
+  type MarbleTransport,
+  type MarbleTransportOptions,
+} from './marbleTransport.js';
