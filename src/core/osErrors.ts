@@ -74,9 +74,17 @@ interface ErrnoLike {
 }
 
 function isErrnoLike(err: unknown): err is ErrnoLike {
-  if (!(err instanceof Error)) return false;
-  const code = (err as Error & { code?: unknown }).code;
-  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
+  // Not `instanceof Error`: errors from another realm (a vm context, as jest uses) fail it.
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && typeof message === 'string' && /^E[A-Z0-9]+$/.test(code);
+}
+
+function isErrorLike(err: unknown): err is Error {
+  if (err instanceof Error) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  const { name, message } = err as { name?: unknown; message?: unknown };
+  return typeof name === 'string' && typeof message === 'string';
 }
 
 /**
@@ -93,7 +101,7 @@ export function toTransportError(err: unknown): Error {
       cause: err,
     });
   }
-  if (err instanceof Error) return err;
+  if (isErrorLike(err)) return err;
   return new TransportError('ERR_UNKNOWN', `Non-error value thrown: ${String(err)}`, {
     cause: err,
   });

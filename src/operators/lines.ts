@@ -42,13 +42,15 @@ function checkMaxLength(value: unknown): number {
  * @param options - `maxLength`: longest line in bytes, terminator not counted (default: none).
  * @returns An operator from `Uint8Array` chunks to `string` lines.
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for a bad `maxLength`.
- * @see {@link utf8Encode} for the other direction.
+ * @see `utf8Encode`, for the other direction.
  *
  * @example
  * ```ts
  * import { map } from 'rxjs';
+ * import type { SocketTransport } from 'rxtransport';
  * import { lines, utf8Encode } from 'rxtransport/operators';
- * // An upper-casing line echo; lines over 1 KiB end the stream with ERR_FRAME_TOO_LARGE.
+ * declare const transport: SocketTransport;
+ * // An upper-casing line echo; a line over 1 KiB ends it with ERR_FRAME_TOO_LARGE.
  * transport.data$
  *   .pipe(
  *     lines({ maxLength: 1024 }),
@@ -69,6 +71,11 @@ export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, 
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
       let pendingLast = -1;
+      // Chunks (and the completion) that a re-entrant source sends while a line is being
+      // emitted wait until the chunk before them is done, so that lines keep their order.
+      const inbox: Uint8Array[] = [];
+      let sourceDone = false;
+      let pumping = false;
 
       /** The pending pieces, then `tail`, as one line of `length` bytes. */
       const takeLine = (tail: Uint8Array, length: number): Uint8Array => {
@@ -86,45 +93,70 @@ export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, 
         return line.subarray(0, length);
       };
 
-      return source.subscribe({
-        next: (chunk) => {
-          let start = 0;
-          for (let end = chunk.indexOf(LF); end >= 0; end = chunk.indexOf(LF, start)) {
-            const last = end > start ? chunk[end - 1] : pendingLast;
-            const length = pendingBytes + (end - start) - (last === CR ? 1 : 0);
-            if (length > maxLength) {
-              subscriber.error(tooLarge());
-              return;
-            }
-            subscriber.next(decoder.decode(takeLine(chunk.subarray(start, end), length)));
-            if (subscriber.closed) return;
-            start = end + 1;
-          }
-          if (start === chunk.byteLength) return;
-          // No newline in the rest: it may still end in the `\r` of a `\r\n`.
-          const last = chunk[chunk.byteLength - 1];
-          const length = pendingBytes + (chunk.byteLength - start) - (last === CR ? 1 : 0);
+      /** Emits the lines `chunk` completes and keeps its tail; scans only the new bytes. */
+      const feed = (chunk: Uint8Array): void => {
+        let start = 0;
+        for (let end = chunk.indexOf(LF); end >= 0; end = chunk.indexOf(LF, start)) {
+          const last = end > start ? chunk[end - 1] : pendingLast;
+          const length = pendingBytes + (end - start) - (last === CR ? 1 : 0);
           if (length > maxLength) {
             subscriber.error(tooLarge());
             return;
           }
-          // A copy: the producer may reuse its buffer (and a Buffer's slice() is a view).
-          pending.push(new Uint8Array(chunk.subarray(start)));
-          pendingBytes += chunk.byteLength - start;
-          pendingLast = last ?? -1;
+          subscriber.next(decoder.decode(takeLine(chunk.subarray(start, end), length)));
+          if (subscriber.closed) return;
+          start = end + 1;
+        }
+        if (start === chunk.byteLength) return;
+        // No newline in the rest: it may still end in the `\r` of a `\r\n`.
+        const last = chunk[chunk.byteLength - 1] ?? -1;
+        const length = pendingBytes + (chunk.byteLength - start) - (last === CR ? 1 : 0);
+        if (length > maxLength) {
+          subscriber.error(tooLarge());
+          return;
+        }
+        // A copy: the producer may reuse its buffer (and a Buffer's slice() is a view).
+        pending.push(new Uint8Array(chunk.subarray(start)));
+        pendingBytes += chunk.byteLength - start;
+        pendingLast = last;
+      };
+
+      /** The source completed: the last line, unterminated (a trailing `\r` is part of it). */
+      const finish = (): void => {
+        if (pendingBytes > maxLength) {
+          subscriber.error(tooLarge());
+          return;
+        }
+        if (pendingBytes > 0) {
+          subscriber.next(decoder.decode(takeLine(new Uint8Array(0), pendingBytes)));
+        }
+        subscriber.complete();
+      };
+
+      const pump = (): void => {
+        if (pumping) return;
+        pumping = true;
+        try {
+          for (let chunk = inbox.shift(); chunk && !subscriber.closed; chunk = inbox.shift()) {
+            feed(chunk);
+          }
+          if (sourceDone && !subscriber.closed) finish();
+        } finally {
+          pumping = false;
+        }
+      };
+
+      return source.subscribe({
+        next: (chunk) => {
+          inbox.push(chunk);
+          pump();
         },
         error: (err: unknown) => {
           subscriber.error(err);
         },
         complete: () => {
-          if (pendingBytes > maxLength) {
-            subscriber.error(tooLarge());
-            return;
-          }
-          if (pendingBytes > 0) {
-            subscriber.next(decoder.decode(takeLine(new Uint8Array(0), pendingBytes)));
-          }
-          subscriber.complete();
+          sourceDone = true;
+          pump();
         },
       });
     });

@@ -12,12 +12,14 @@ import { invalidArgType } from '../core/argErrors.js';
  * ```
  *
  * @returns An operator from strings to `Uint8Array` chunks.
- * @see {@link lines} for the other direction.
+ * @see `lines`, for the other direction.
  *
  * @example
  * ```ts
  * import { of } from 'rxjs';
+ * import type { SocketTransport } from 'rxtransport';
  * import { utf8Encode } from 'rxtransport/operators';
+ * declare const transport: SocketTransport;
  * of('hello\n', 'world\n').pipe(utf8Encode()).subscribe(transport.sink);
  * ```
  */
