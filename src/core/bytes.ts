@@ -1,5 +1,13 @@
 import { invalidArgType } from './argErrors.js';
 
+/**
+ * `instanceof ArrayBuffer` fails for buffers from another realm (a vm context, as jest uses);
+ * the internal tag does not, and still tells a SharedArrayBuffer apart.
+ */
+function isArrayBuffer(data: unknown): data is ArrayBuffer {
+  return Object.prototype.toString.call(data) === '[object ArrayBuffer]';
+}
+
 /** What `write`, `sendto` and `sink.next` accept (asyncio: bytes, bytearray, memoryview). */
 export type BytesLike = ArrayBufferView | ArrayBuffer;
 
@@ -13,7 +21,7 @@ export function copyBytes(data: unknown, name = 'data'): Uint8Array {
   if (ArrayBuffer.isView(data)) {
     return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   }
-  if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
+  if (isArrayBuffer(data)) return new Uint8Array(data.slice(0));
   throw invalidArgType(name, 'an ArrayBufferView or an ArrayBuffer', data);
 }
 
@@ -25,7 +33,7 @@ export function viewBytes(data: unknown, name = 'data'): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data))
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (isArrayBuffer(data)) return new Uint8Array(data);
   throw invalidArgType(name, 'an ArrayBufferView or an ArrayBuffer', data);
 }
 

@@ -51,8 +51,10 @@ export class NetStreamHandle implements StreamHandle {
     // callbacks on a later tick in every case, which is when 'async' writes report.
     let state: 'pending' | 'sync' | 'async' = 'pending';
     const callback = (error?: Error | null): void => {
-      // Failures arrive through 'error'; only success is reported here.
-      if (state === 'async' && !error) done();
+      // Failures arrive through 'error'; only success is reported here. Node also calls back,
+      // with no error, for a write that destroy() cut short: after close() nothing is reported
+      // (the StreamHandle contract), since those bytes never went out.
+      if (state === 'async' && !error && !this.closed) done();
     };
     if (chunks.length === 1) {
       socket.write(chunks[0] as Uint8Array, callback);
