@@ -60,6 +60,17 @@ describe('StreamTransport Rx surfaces', () => {
       expect(handle.reading).toBe(true);
     });
 
+    it('reads on for a protocol that replaces the Rx one while data$ holds a full buffer', async () => {
+      const { handle, transport } = await open(4);
+      handle.receive('12345');
+      expect(handle.reading).toBe(false);
+      const got: string[] = [];
+      transport.setProtocol({ dataReceived: (d) => got.push(Buffer.from(d).toString()) });
+      expect(handle.reading).toBe(true);
+      handle.receive('next');
+      expect(got).toEqual(['next']);
+    });
+
     it('keeps a user pause when the held buffer empties', async () => {
       const { handle, transport } = await open(4);
       handle.receive('12345');

@@ -44,6 +44,16 @@ export class RxStreamProtocol implements Protocol {
     return this.queue.observable;
   }
 
+  /**
+   * Another protocol took over: what is held stays for `data$`, but reading must no longer wait
+   * for a subscriber.
+   */
+  detach(): void {
+    const release = this.release;
+    this.release = null;
+    release?.();
+  }
+
   dataReceived(data: Uint8Array): void {
     this.queue.push(data);
   }

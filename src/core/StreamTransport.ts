@@ -170,6 +170,7 @@ export class StreamTransport implements SocketTransport {
       throw invalidArgType('protocol', 'an object', protocol);
     this.protocol = protocol;
     this.buffered = isBufferedProtocol(protocol) ? protocol : null;
+    if (protocol !== this.rx) this.rx.detach();
   }
 
   getProtocol(): StreamProtocol<SocketTransport> {
