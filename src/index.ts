@@ -46,3 +46,9 @@ export { createUnixServer, type UnixServerOptions } from './node/createUnixServe
 export { fromConnection } from './node/fromConnection.js';
 export { fromServer } from './node/fromServer.js';
 export type { StreamProtocolFactory } from './node/openStreamTransport.js';
+export { connectReadPipe, type ReadPipeOptions } from './node/connectReadPipe.js';
+export { connectWritePipe, type WritePipeOptions } from './node/connectWritePipe.js';
+export { subprocessExec } from './node/subprocessExec.js';
+export { subprocessShell } from './node/subprocessShell.js';
+export { fromSubprocess } from './node/fromSubprocess.js';
+export type { StdioOption, SubprocessOptions } from './node/spawnOptions.js';

@@ -11,7 +11,7 @@ import {
 import { callReporting, reportException } from './exceptionHandler.js';
 import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
 import type { StreamHandle } from './handle.js';
-import { TransportOSError, toTransportError } from './osErrors.js';
+import { TransportOSError, osError, toTransportError } from './osErrors.js';
 import {
   isBufferedProtocol,
   type BufferedProtocol,
@@ -30,6 +30,11 @@ export interface StreamTransportOptions {
   readonly callSoon?: CallSoon | undefined;
   /** Bytes `data$` holds for a late subscriber before reading pauses. */
   readonly dataBufferCapacity?: number | undefined;
+  /**
+   * Pipe semantics (asyncio's unix pipe transports): a read pipe closes on EOF whatever
+   * `eofReceived` returns [P2]; on a write pipe `writeEof()` is `close()` [P8].
+   */
+  readonly pipe?: 'read' | 'write' | undefined;
 }
 
 /**
@@ -48,6 +53,7 @@ export class StreamTransport implements SocketTransport {
   private readonly flow: FlowControl;
   private readonly lost$ = new ReplaySubject<Error | null>(1);
   private readonly callSoon: CallSoon;
+  private readonly pipe: 'read' | 'write' | undefined;
 
   private made = false;
   private closing = false;
@@ -76,6 +82,7 @@ export class StreamTransport implements SocketTransport {
     options: StreamTransportOptions = {},
   ) {
     this.callSoon = options.callSoon ?? defaultCallSoon;
+    this.pipe = options.pipe;
     this.rx = new RxStreamProtocol(
       { holdReading: () => this.holdReading(), eofWasSent: () => this.eofSent },
       options.dataBufferCapacity ?? DEFAULT_HIGH_WATER,
@@ -246,6 +253,11 @@ export class StreamTransport implements SocketTransport {
     if (this.closing || this.eofSent) return;
     if (!this.handle.canShutdown) throw new UnsupportedError('This transport cannot send EOF');
     this.eofSent = true;
+    if (this.pipe === 'write') {
+      // A pipe has no half-close: EOF is the reader seeing the write end closed.
+      this.close();
+      return;
+    }
     if (this.getWriteBufferSize() === 0) this.sendShutdown();
     // The Rx protocol keeps a half-open connection only until both sides have sent EOF.
     if (this.eofReceived && this.protocol === this.rx) this.close();
@@ -265,6 +277,27 @@ export class StreamTransport implements SocketTransport {
 
   setWriteBufferLimits(high?: number, low?: number): void {
     this.flow.setLimits(this.getWriteBufferSize(), high, low);
+  }
+
+  /**
+   * The reader at the other end of a write pipe went away (asyncio watches for this [P7]):
+   * `connectionLost(null)` if nothing was waiting to be written, else the buffer is dropped and
+   * the loss is a `BrokenPipeError`.
+   * @internal
+   */
+  readerGone(): void {
+    if (this.lossScheduled) return;
+    if (this.getWriteBufferSize() === 0) {
+      this.closing = true;
+      this.updateReading();
+      this.scheduleConnectionLost(null);
+    } else {
+      this.forceClose(
+        osError('EPIPE', 'The reader of the pipe went away before the buffer was written', {
+          syscall: 'write',
+        }),
+      );
+    }
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -356,7 +389,7 @@ export class StreamTransport implements SocketTransport {
       this.fatalError(error, 'Fatal error: protocol.eofReceived() call failed.');
       return;
     }
-    if (keepOpen !== true) this.close();
+    if (keepOpen !== true || this.pipe === 'read') this.close();
   }
 
   private sinkCall(fn: () => void): void {

@@ -5,7 +5,7 @@
 import type { Observable, Observer } from 'rxjs';
 import type { Address } from './address.js';
 import type { BytesLike } from './bytes.js';
-import type { StreamProtocol } from './protocols.js';
+import type { Protocol, StreamProtocol, SubprocessProtocol } from './protocols.js';
 
 /** Methods of every transport (asyncio `BaseTransport`). */
 export interface BaseTransport<P = unknown> {
@@ -87,3 +87,67 @@ export interface SocketTransport
   extends
     ReadTransport<StreamProtocol<SocketTransport>>,
     WriteTransport<StreamProtocol<SocketTransport>> {}
+
+/**
+ * The read end of a pipe, or a child's stdout/stderr (asyncio `_UnixReadPipeTransport`).
+ * EOF always closes it, whatever `eofReceived` returns [P2].
+ */
+export type ReadPipeTransport = ReadTransport<Protocol<ReadPipeTransport>>;
+
+/**
+ * The write end of a pipe, or a child's stdin (asyncio `_UnixWritePipeTransport`).
+ * `writeEof()` closes it after flushing [P8]; a reader that went away is noticed on the next
+ * write and reported as a `BrokenPipeError` on `closed$` [P7].
+ */
+export type WritePipeTransport = WriteTransport<Protocol<WritePipeTransport>>;
+
+/** A chunk of a child's output, with the descriptor it came from. */
+export interface ProcessOutput {
+  readonly fd: 1 | 2;
+  readonly data: Uint8Array;
+}
+
+/**
+ * A child process (asyncio `SubprocessTransport`), with its piped stdio as child transports that
+ * compose like any stream. It is itself a duplex: `sink` writes to stdin, `data$` reads stdout.
+ */
+export interface SubprocessTransport extends BaseTransport<
+  SubprocessProtocol<SubprocessTransport>
+> {
+  /** The child's process id [X6]. */
+  getPid(): number;
+  /** The transport of fd 0, 1 or 2; `null` when that descriptor is not piped [X6]. */
+  getPipeTransport(fd: 0): WritePipeTransport | null;
+  getPipeTransport(fd: 1 | 2): ReadPipeTransport | null;
+  getPipeTransport(fd: number): WritePipeTransport | ReadPipeTransport | null;
+  /** `null` until the child exits; then its exit code, or `-N` when signal N ended it [X6]. */
+  getReturncode(): number | null;
+  /**
+   * Sends a signal (a number or a name such as `'SIGTERM'`). A no-op once the child exited;
+   * @throws {@link ProcessLookupError} (`ESRCH`) once the transport has finished [X7].
+   */
+  sendSignal(signal: number | string): void;
+  /** `sendSignal('SIGTERM')`. */
+  terminate(): void;
+  /** `sendSignal('SIGKILL')`. */
+  kill(): void;
+  /**
+   * Closes the pipes and kills the child with SIGKILL if it still runs [X8]. `isClosing()` is
+   * true only after this was called, even once the child exited [X9].
+   */
+  close(): void;
+  /** The child's stdin, or `null` when not piped. */
+  readonly stdin: WritePipeTransport | null;
+  /** The child's stdout, or `null` when not piped. */
+  readonly stdout: ReadPipeTransport | null;
+  /** The child's stderr, or `null` when not piped. */
+  readonly stderr: ReadPipeTransport | null;
+  /** stdin's `sink`; writing refuses with `TransportClosedError` when stdin is not piped. */
+  readonly sink: Observer<Uint8Array>;
+  /** stdout's `data$`; completes at once when stdout is not piped. */
+  readonly data$: Observable<Uint8Array>;
+  /** stdout and stderr merged, each chunk tagged with its fd; completes when both have closed. */
+  readonly output$: Observable<ProcessOutput>;
+  /** Emits the return code once the child exits, replays it, then completes. */
+  readonly exit$: Observable<number>;
+}

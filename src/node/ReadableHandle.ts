@@ -1,0 +1,64 @@
+import type { Readable } from 'node:stream';
+import { UnsupportedError } from '../core/errors.js';
+import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
+import { invalidArgType } from '../core/argErrors.js';
+import { toTransportError } from '../core/osErrors.js';
+
+/**
+ * Drives a read pipe transport from any Node `Readable` (a pipe's `net.Socket`, a TTY, a file
+ * stream on a character device, a child's stdout). Pausing the stream stops Node reading once
+ * its small internal buffer is full, so the writer on the other end blocks.
+ * @internal
+ */
+export class ReadableHandle implements StreamHandle {
+  readonly canShutdown = false;
+  private closed = false;
+  private events: StreamHandleEvents | null = null;
+
+  constructor(
+    private readonly stream: Readable,
+    readonly extraInfo: Readonly<Record<string, unknown>>,
+  ) {
+    stream.pause();
+    stream.on('error', (error) => {
+      if (!this.closed) this.events?.onError(toTransportError(error));
+    });
+  }
+
+  bind(events: StreamHandleEvents): void {
+    this.events = events;
+    this.stream.on('data', (chunk: unknown) => {
+      if (this.closed) return;
+      if (chunk instanceof Uint8Array) events.onData(chunk);
+      else
+        events.onError(
+          invalidArgType('chunk', 'bytes (the stream must not have an encoding set)', chunk),
+        );
+    });
+    this.stream.on('end', () => {
+      if (!this.closed) events.onEof();
+    });
+  }
+
+  readStart(): void {
+    if (!this.closed) this.stream.resume();
+  }
+
+  readStop(): void {
+    if (!this.closed) this.stream.pause();
+  }
+
+  write(): boolean {
+    throw new UnsupportedError('A read pipe cannot be written to');
+  }
+
+  shutdown(): void {
+    // Nothing to half-close on a read-only stream.
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.destroy();
+  }
+}

@@ -1,0 +1,61 @@
+import type { Writable } from 'node:stream';
+import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
+import { toTransportError } from '../core/osErrors.js';
+
+/**
+ * Drives a write pipe transport from any Node `Writable` (a pipe's `net.Socket`, a TTY, a file
+ * stream on a character device, a child's stdin). A reader that went away shows as `EPIPE` on
+ * the next write, which Node reports through 'error' [N9].
+ * @internal
+ */
+export class WritableHandle implements StreamHandle {
+  readonly canShutdown = true;
+  private closed = false;
+  private events: StreamHandleEvents | null = null;
+
+  constructor(
+    private readonly stream: Writable,
+    readonly extraInfo: Readonly<Record<string, unknown>>,
+  ) {
+    stream.on('error', (error) => {
+      if (!this.closed) this.events?.onError(toTransportError(error));
+    });
+  }
+
+  bind(events: StreamHandleEvents): void {
+    this.events = events;
+  }
+
+  readStart(): void {
+    // A write pipe has nothing to read.
+  }
+
+  readStop(): void {
+    // A write pipe has nothing to read.
+  }
+
+  write(chunks: readonly Uint8Array[], done: () => void): boolean {
+    const stream = this.stream;
+    // As NetStreamHandle: `done` is owed only when the bytes did not all go out at once.
+    let state: 'pending' | 'sync' | 'async' = 'pending';
+    const callback = (error?: Error | null): void => {
+      if (state === 'async' && !error && !this.closed) done();
+    };
+    stream.cork();
+    const last = chunks.length - 1;
+    chunks.forEach((chunk, index) => stream.write(chunk, index === last ? callback : undefined));
+    stream.uncork();
+    state = stream.writableLength === 0 ? 'sync' : 'async';
+    return state === 'sync';
+  }
+
+  shutdown(): void {
+    if (!this.closed) this.stream.end();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.destroy();
+  }
+}
