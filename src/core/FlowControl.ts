@@ -37,6 +37,8 @@ export function resolveWriteLimits(high?: unknown, low?: unknown): { high: numbe
 }
 
 interface DrainWaiter {
+  /** Resolve at or below the low mark (`'low'`), or only once the buffer is empty (`0`). */
+  readonly until: 'low' | 0;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -108,18 +110,30 @@ export class FlowControl {
       }
       this.writable.next(true);
     }
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const waiter of waiters) waiter.resolve();
+    const ready = this.drainWaiters.filter((waiter) => waiter.until === 'low' || size === 0);
+    if (ready.length === 0) return;
+    this.drainWaiters = this.drainWaiters.filter((waiter) => !ready.includes(waiter));
+    for (const waiter of ready) waiter.resolve();
   }
 
   /** Resolves once the buffer is at or below the low mark; rejects if the transport ends first. */
   drain(size: number): Promise<void> {
+    return this.wait(size, 'low');
+  }
+
+  /** Resolves once the buffer is empty; rejects if the transport ends first. */
+  flushed(size: number): Promise<void> {
+    return this.wait(size, 0);
+  }
+
+  private wait(size: number, until: 'low' | 0): Promise<void> {
     if (this.finished !== undefined) {
       return Promise.reject(this.finished ?? new TransportClosedError('Connection lost'));
     }
-    if (size <= this.lowWater) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    if (size <= (until === 'low' ? this.lowWater : 0)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) =>
+      this.drainWaiters.push({ until, resolve, reject }),
+    );
   }
 
   /** The transport ended: pending drains reject, `writable$` completes. */

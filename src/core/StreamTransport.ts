@@ -153,6 +153,10 @@ export class StreamTransport implements SocketTransport {
     return this.flow.drain(this.getWriteBufferSize());
   }
 
+  flushed(): Promise<void> {
+    return this.flow.flushed(this.getWriteBufferSize());
+  }
+
   // ---- base --------------------------------------------------------------------------------
 
   close(): void {

@@ -80,6 +80,11 @@ export interface WriteTransport<P = unknown> extends BaseTransport<P> {
   readonly writable$: Observable<boolean>;
   /** Resolves when the write buffer is at or below the low water mark; rejects if lost first. */
   drain(): Promise<void>;
+  /**
+   * Resolves when the write buffer is empty (every byte handed to the OS); rejects if the
+   * connection is lost first. asyncio has no such call; `drain()` waits only for the low mark.
+   */
+  flushed(): Promise<void>;
 }
 
 /** A TCP or Unix stream socket transport (asyncio `Transport`). */

@@ -23,7 +23,8 @@ export interface MapWithBackpressureOptions {
    */
   readonly highWaterMark?: number;
   /**
-   * Items counted at or below which reading resumes: an integer >= 0 and < `highWaterMark`.
+   * Items counted at or below which reading resumes: an integer >= 0 and < `highWaterMark`
+   * (unlike asyncio's write limits, giving only this one does not raise `highWaterMark`).
    * @defaultValue `Math.floor(highWaterMark / 4)`
    */
   readonly lowWaterMark?: number;
@@ -39,27 +40,25 @@ interface Item<R> {
   subscription: Subscription | null;
 }
 
+const isCount = (value: number, min: number): boolean => Number.isInteger(value) && value >= min;
+
 function checkOptions(options: unknown): { concurrency: number; high: number; low: number } {
-  if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null)
     throw invalidArgType('options', 'an object', options);
   const opts = options as Record<string, unknown>;
-  const number = (name: string, value: unknown): number | undefined => {
+  const number = (name: string): number | undefined => {
+    const value = opts[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'number') throw invalidArgType(`options.${name}`, 'of type number', value);
     return value;
   };
-  const concurrency = number('concurrency', opts['concurrency']) ?? 1;
-  if (!(
-    concurrency === Number.POSITIVE_INFINITY ||
-    (Number.isInteger(concurrency) && concurrency >= 1)
-  ))
+  const concurrency = number('concurrency') ?? 1;
+  if (concurrency !== Number.POSITIVE_INFINITY && !isCount(concurrency, 1))
     throw outOfRange('options.concurrency', 'an integer >= 1 or Infinity', concurrency);
-  const high = number('highWaterMark', opts['highWaterMark']) ?? 16;
-  if (!(Number.isInteger(high) && high >= 1))
-    throw outOfRange('options.highWaterMark', 'an integer >= 1', high);
-  const low = number('lowWaterMark', opts['lowWaterMark']) ?? Math.floor(high / 4);
-  if (!(Number.isInteger(low) && low >= 0 && low < high))
+  const high = number('highWaterMark') ?? 16;
+  if (!isCount(high, 1)) throw outOfRange('options.highWaterMark', 'an integer >= 1', high);
+  const low = number('lowWaterMark') ?? Math.floor(high / 4);
+  if (!isCount(low, 0) || low >= high)
     throw outOfRange('options.lowWaterMark', `an integer >= 0 and < highWaterMark (${high})`, low);
   return { concurrency, high, low };
 }
@@ -78,17 +77,18 @@ function checkOptions(options: unknown): { concurrency: number; high: number; lo
  * `highWaterMark` a little; nothing is dropped.
  *
  * ```
- * incoming:  abcd--------------       (the peer's chunks; highWaterMark 2, lowWaterMark 0)
- * project:   each item takes 3 frames, concurrency 1
- * data$:     ab----c--d--------       (c and d wait while reading is paused)
- * result:    ---A--B--C--D--           A = project(a), ...
+ * incoming: abcd|               the peer's chunks; highWaterMark 2, lowWaterMark 0
+ * project:  ---x|               each item's inner; concurrency 1
+ * data$:    ab------(cd)----|   paused at 1 and 8 (2 counted), resumed at 8 and 16 (0 counted)
+ * result:   ---A---B---C---D|
  * ```
  *
  * An error from `project`, from an inner Observable or from the source errors the output.
  * Error, completion and unsubscription all release everything: inner subscriptions are
  * unsubscribed and reading is resumed if this operator paused it. The operator owns the
  * transport's pause flag while subscribed: do not also drive it with `pauseReading`,
- * `pauseWhile` or `pipeline`.
+ * `pauseWhile` or `pipeline`. asyncio has no counterpart (a bounded `asyncio.Queue` between a
+ * reader task and workers is the nearest).
  *
  * @param transport - The transport whose `data$` is the source; its reading is paused and resumed.
  * @param project - Maps a chunk and its index (from 0) to an `ObservableInput`, as in `mergeMap`;

@@ -30,7 +30,7 @@ function isReadControl(value: unknown): value is ReadTransport {
  *
  * `pauseReading` is a single flag per transport (asyncio's [R2]): anything else that pauses or
  * resumes the same transport (you, `pipeline`, `mapWithBackpressure`, another `pauseWhile`)
- * acts on the same flag, and the last call wins.
+ * acts on the same flag, and the last call wins. asyncio has no counterpart.
  *
  * @param transport - The transport whose reading is paused (a socket, read pipe or subprocess
  *   pipe; anything with `pauseReading` and `resumeReading`).

@@ -1,4 +1,4 @@
-import { isObservable, Observable, Subscription, timer } from 'rxjs';
+import { isObservable, Observable, Subscription } from 'rxjs';
 import { invalidArgType } from '../core/argErrors.js';
 import { TransportClosedError } from '../core/errors.js';
 import type { ReadTransport, WriteTransport } from '../core/transports.js';
@@ -13,18 +13,17 @@ export interface PipelineOptions {
   readonly end?: boolean;
 }
 
-/** Longest wait, in ms, between two looks at the destination's write buffer once it is low. */
-const MAX_FLUSH_POLL_MS = 16;
-
 const READ_METHODS = ['pauseReading', 'resumeReading'] as const;
 const WRITE_METHODS = [
   'write',
   'drain',
+  'flushed',
   'canWriteEof',
   'writeEof',
   'close',
   'isClosing',
   'getWriteBufferSize',
+  'getWriteBufferLimits',
 ] as const;
 
 function checkTransport(
@@ -69,18 +68,18 @@ function checkEnd(options: unknown): boolean {
  * (`pauseWhile`, `mapWithBackpressure`, your own) will be overridden or will override it.
  *
  * ```
- * source.data$:          --a-----b----|          a: 3 bytes, b: 2 bytes
- * destination.writable$: t----f----t---           (source paused from f to t)
- * result:                --3-----5----(|)
+ * incoming:              -a-b-c------|   the source's peer; 2 bytes each
+ * destination.writable$: t--f----t----   false past the high mark, true back at the low
+ * source.data$:          -a-b----c---|   c waits while the source is paused
+ * result:                -2-4----6---|   completes once the destination is flushed
  * ```
  *
  * Completion: when `source.data$` completes (EOF, or the source closed cleanly), pipeline
  * waits for `destination.drain()`, then, when `end` (the default), calls `writeEof()` where
  * `canWriteEof()` (else `close()`), then completes once the destination is **flushed**: its
  * write buffer is empty (`getWriteBufferSize() === 0`, every byte handed to the OS or the peer),
- * or it has closed cleanly after the end step (`close()` flushes first [B2]). There is no event
- * for an empty buffer, so between `drain()` and completion the buffer is polled, on timers of
- * 1 ms doubling up to 16 ms. A flushed destination may still be sending EOF.
+ * or it has closed cleanly after the end step (`close()` flushes first [B2]); it waits for that
+ * with `destination.flushed()`. A flushed destination may still be sending EOF.
  *
  * Errors: the output errors with `source.data$`'s error; with `destination.closed$`'s error
  * when it is lost with one; with {@link TransportClosedError} when `destination` closes
@@ -95,7 +94,8 @@ function checkEnd(options: unknown): boolean {
  * chunk.
  *
  * Uses only the `ReadTransport`/`WriteTransport` interfaces, so it works between sockets,
- * pipes and subprocess pipes alike.
+ * pipes and subprocess pipes alike. asyncio has no counterpart: it is the loop of `read()`,
+ * `write()` and `await drain()` one writes by hand with streams, with EOF passed on.
  *
  * @param source - Where the bytes come from (its `data$` is read; its reading is paused).
  * @param destination - Where they go (`write`, `writable$`, `drain`, `closed$`).
@@ -112,11 +112,15 @@ function checkEnd(options: unknown): boolean {
  * import { pipeline } from 'rxtransport/operators';
  * declare const client: SocketTransport;
  * declare const upstream: SocketTransport;
- * // A proxy: each direction at the pace of its reader; EOF is passed on.
+ * // A proxy: each direction moves at the pace of its reader, and EOF is passed on.
+ * const abortBoth = () => {
+ *   client.abort();
+ *   upstream.abort();
+ * };
  * pipeline(client, upstream)
- *   .pipe(last())
- *   .subscribe((total) => console.log(`client sent ${total} bytes`));
- * pipeline(upstream, client).subscribe({ error: () => client.abort() });
+ *   .pipe(last(null, 0))
+ *   .subscribe({ next: (total) => console.log(`client sent ${total} bytes`), error: abortBoth });
+ * pipeline(upstream, client).subscribe({ error: abortBoth });
  * ```
  */
 export function pipeline(
@@ -143,40 +147,49 @@ export function pipeline(
       source.resumeReading();
     };
 
-    /** Completes once the destination's buffer is empty, looking again after `delay` ms. */
-    const awaitFlushed = (delay: number): void => {
+    /** Completes once the destination's buffer is empty. */
+    const awaitFlushed = (): void => {
       if (subscriber.closed) return;
+      // flushed() would settle at once, but in a later microtask: go on now (and in virtual time).
       if (destination.getWriteBufferSize() === 0) {
         subscriber.complete();
         return;
       }
-      subscriptions.add(
-        timer(delay).subscribe(() => {
-          awaitFlushed(Math.min(delay * 2, MAX_FLUSH_POLL_MS));
-        }),
-      );
-    };
-
-    const finish = (): void => {
-      destination.drain().then(
+      destination.flushed().then(
         () => {
-          if (subscriber.closed) return;
-          try {
-            if (end) {
-              if (destination.canWriteEof()) destination.writeEof();
-              else destination.close();
-            }
-          } catch (error) {
-            fail(error);
-            return;
-          }
-          ended = true;
-          awaitFlushed(1);
+          subscriber.complete();
         },
         (error: unknown) => {
           if (!subscriber.closed) fail(error);
         },
       );
+    };
+
+    /** The destination is at or below its low water mark: end it, then await the flush. */
+    const endDestination = (): void => {
+      if (subscriber.closed) return;
+      try {
+        if (end) {
+          if (destination.canWriteEof()) destination.writeEof();
+          else destination.close();
+        }
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      ended = true;
+      awaitFlushed();
+    };
+
+    const finish = (): void => {
+      // drain() would settle at once, but in a later microtask: go on now (and in virtual time).
+      if (destination.getWriteBufferSize() <= destination.getWriteBufferLimits()[0]) {
+        endDestination();
+        return;
+      }
+      destination.drain().then(endDestination, (error: unknown) => {
+        if (!subscriber.closed) fail(error);
+      });
     };
 
     subscriptions.add(
