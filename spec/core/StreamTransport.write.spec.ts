@@ -181,6 +181,21 @@ describe('StreamTransport', () => {
       expect(seen).toEqual([true, false, true]);
     });
 
+    it('resolves flushed only once the buffer is empty, past the low mark', async () => {
+      const { transport, handle } = await open(10, 5);
+      transport.write(new Uint8Array(3));
+      transport.write(new Uint8Array(2));
+      let flushed = false;
+      const done = transport.flushed().then(() => (flushed = true));
+      handle.completeWrite();
+      await Promise.resolve();
+      expect(transport.getWriteBufferSize()).toBe(2);
+      expect(flushed).toBe(false);
+      handle.completeWrite();
+      await done;
+      expect(flushed).toBe(true);
+    });
+
     it('rejects a pending drain when the transport is aborted', async () => {
       const { transport } = await open(10, 5);
       transport.write(new Uint8Array(11));
