@@ -22,6 +22,7 @@ export type {
 export type { Server } from './core/Server.js';
 export {
   FrameTooLargeError,
+  IncompleteFrameError,
   TransportClosedError,
   TransportError,
   UnsupportedError,

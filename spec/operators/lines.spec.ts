@@ -278,5 +278,15 @@ describe('lines', () => {
       });
       expect(result).toEqual(['ab']);
     });
+
+    it('errors the output when a chunk is not bytes', () => {
+      let error: unknown;
+      new Observable<Uint8Array>((subscriber) => {
+        subscriber.next('text' as unknown as Uint8Array);
+      })
+        .pipe(lines())
+        .subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    });
   });
 });

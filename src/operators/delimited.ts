@@ -26,6 +26,26 @@ function checkDelimiter(value: unknown): Uint8Array {
   return bytes;
 }
 
+/**
+ * How common `byte` is in typical data, to choose which delimiter byte to look for: control
+ * bytes (`\n`, `\r`, `\0`, ...) are the rarest; ASCII letters, digits and spaces the most common.
+ */
+function commonness(byte: number): number {
+  if (byte < 0x20 || byte === 0x7f) return 0;
+  const lower = byte | 0x20;
+  if (byte === 0x20 || (byte >= 0x30 && byte <= 0x39) || (lower >= 0x61 && lower <= 0x7a)) return 2;
+  return 1;
+}
+
+/** The position in `delimiter` of its least common byte (the last one, on a tie). */
+function anchorOf(delimiter: Uint8Array): number {
+  let anchor = 0;
+  delimiter.forEach((byte, i) => {
+    if (commonness(byte) <= commonness(delimiter[anchor] ?? 0)) anchor = i;
+  });
+  return anchor;
+}
+
 function checkMaxLength(value: unknown): number {
   if (value === undefined) return Number.POSITIVE_INFINITY;
   if (typeof value !== 'number') throw invalidArgType('options.maxLength', 'of type number', value);
@@ -83,18 +103,25 @@ export function delimited(
   const delim = checkDelimiter(delimiter);
   const maxLength = checkMaxLength((options as Partial<DelimitedOptions> | null)?.maxLength);
   const size = delim.byteLength;
-  const first = delim[0] ?? -1;
+  // The search looks for one byte of the delimiter with the native indexOf, then checks the rest.
+  const anchor = anchorOf(delim);
+  const anchorByte = delim[anchor] ?? -1;
   const tooLarge = () =>
     new FrameTooLargeError(`A frame is longer than maxLength (${maxLength} bytes)`);
 
   /** Where the first whole delimiter in `bytes` at or after `from` starts, or -1. */
   const find = (bytes: Uint8Array, from: number): number => {
     const lastStart = bytes.byteLength - size;
-    for (let at = bytes.indexOf(first, from); at >= 0 && at <= lastStart;) {
-      let matched = 1;
+    for (
+      let hit = bytes.indexOf(anchorByte, from + anchor);
+      hit >= 0;
+      hit = bytes.indexOf(anchorByte, hit + 1)
+    ) {
+      const at = hit - anchor;
+      if (at > lastStart) return -1;
+      let matched = 0;
       while (matched < size && bytes[at + matched] === delim[matched]) matched++;
       if (matched === size) return at;
-      at = bytes.indexOf(first, at + 1);
     }
     return -1;
   };
@@ -159,8 +186,9 @@ export function delimited(
           const probe = new Uint8Array(kept + Math.min(size - 1, chunk.byteLength));
           copyPendingTail(probe, kept);
           probe.set(chunk.subarray(0, probe.byteLength - kept), kept);
+          // Any match starts in the kept bytes: the probe holds fewer than `size` of the chunk.
           const at = find(probe, 0);
-          if (at >= 0 && at < kept) {
+          if (at >= 0) {
             if (!emit(NO_BYTES, pendingBytes - kept + at)) return;
             start = size - (kept - at);
           }

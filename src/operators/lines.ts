@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { invalidArgType, outOfRange } from '../core/argErrors.js';
+import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError } from '../core/errors.js';
 
 const LF = 0x0a;
@@ -138,9 +139,12 @@ export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, 
         pumping = true;
         try {
           for (let chunk = inbox.shift(); chunk && !subscriber.closed; chunk = inbox.shift()) {
-            feed(chunk);
+            feed(viewBytes(chunk, 'chunk'));
           }
           if (sourceDone && !subscriber.closed) finish();
+        } catch (err: unknown) {
+          // A chunk that is not bytes ends the output with the TypeError, never an uncaught one.
+          subscriber.error(err);
         } finally {
           pumping = false;
         }

@@ -1,0 +1,72 @@
+import { map, type OperatorFunction } from 'rxjs';
+import { invalidArgType, outOfRange } from '../core/argErrors.js';
+import { viewBytes } from '../core/bytes.js';
+import { FrameTooLargeError } from '../core/errors.js';
+
+/** Options of {@link encodeLengthPrefixed}. */
+export interface EncodeLengthPrefixedOptions {
+  /** Size of the big-endian unsigned length header: 1, 2 or 4 bytes. */
+  readonly headerBytes: 1 | 2 | 4;
+}
+
+function checkHeaderBytes(value: unknown): 1 | 2 | 4 {
+  if (typeof value !== 'number')
+    throw invalidArgType('options.headerBytes', 'of type number', value);
+  if (value !== 1 && value !== 2 && value !== 4)
+    throw outOfRange('options.headerBytes', '1, 2 or 4', value);
+  return value;
+}
+
+/**
+ * Frames each payload with a big-endian unsigned length header of `headerBytes` bytes (the
+ * header not counted), as one new `Uint8Array` per payload, header then payload, ready for a
+ * transport's `sink`. Empty payloads are valid. A payload too long for the header (over 255,
+ * 65535 or 4294967295 bytes) errors the output with {@link FrameTooLargeError}; a value that
+ * is not bytes (any `ArrayBufferView` or `ArrayBuffer` is accepted), with a `TypeError` of code
+ * `ERR_INVALID_ARG_TYPE`.
+ *
+ * ```
+ * source: --a--b--|   a: 'hi', b: ''
+ * result: --x--y--|   x: [0, 2, 104, 105], y: [0, 0]
+ * ```
+ * (with `encodeLengthPrefixed({ headerBytes: 2 })`; `a` and `b` are UTF-8 bytes.)
+ *
+ * @param options - `headerBytes`: 1, 2 or 4 (required).
+ * @returns An operator from `Uint8Array` payloads to `Uint8Array` frames.
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for bad options.
+ * @see `lengthPrefixed`, for the other direction.
+ *
+ * @example
+ * ```ts
+ * import { of } from 'rxjs';
+ * import type { SocketTransport } from 'rxtransport';
+ * import { encodeLengthPrefixed, utf8Encode } from 'rxtransport/operators';
+ * declare const transport: SocketTransport;
+ * of('hello', 'world')
+ *   .pipe(utf8Encode(), encodeLengthPrefixed({ headerBytes: 2 }))
+ *   .subscribe(transport.sink);
+ * ```
+ */
+export function encodeLengthPrefixed(
+  options: EncodeLengthPrefixedOptions,
+): OperatorFunction<Uint8Array, Uint8Array> {
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgType('options', 'of type object', options);
+  const headerBytes = checkHeaderBytes(options.headerBytes);
+  const limit = 2 ** (8 * headerBytes) - 1;
+  return map((value: Uint8Array) => {
+    const payload = viewBytes(value, 'payload');
+    const length = payload.byteLength;
+    if (length > limit) {
+      throw new FrameTooLargeError(
+        `A payload of ${length} bytes does not fit a ${headerBytes}-byte header (at most ${limit})`,
+      );
+    }
+    const frame = new Uint8Array(headerBytes + length);
+    for (let i = headerBytes - 1, rest = length; i >= 0; i--, rest = Math.floor(rest / 256)) {
+      frame[i] = rest % 256;
+    }
+    frame.set(payload, headerBytes);
+    return frame;
+  });
+}
