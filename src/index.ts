@@ -15,8 +15,12 @@ export type {
 } from './core/protocols.js';
 export type {
   BaseTransport,
+  ProcessOutput,
+  ReadPipeTransport,
   ReadTransport,
   SocketTransport,
+  SubprocessTransport,
+  WritePipeTransport,
   WriteTransport,
 } from './core/transports.js';
 export type { Server } from './core/Server.js';

@@ -50,6 +50,8 @@ export class ProcessTransport implements SubprocessTransport {
   private exitReported = false;
   private lossScheduled = false;
   private lost = false;
+  /** Whether the pipes forward their events to `protocol` (else they feed their Rx surfaces). */
+  private forwarding: boolean;
   private openPipes = 0;
 
   private readonly stdinTransport: StreamTransport | null;
@@ -71,6 +73,7 @@ export class ProcessTransport implements SubprocessTransport {
     this.callSoon = options.callSoon ?? defaultCallSoon;
     this.protocol = options.protocol ?? {};
     const userProtocol = options.protocol !== undefined;
+    this.forwarding = userProtocol;
     // connectionMade is scheduled before the pipes' own callbacks, so it comes first [X4].
     this.ready = new Promise<void>((resolve) => {
       this.callSoon(() => {
@@ -185,6 +188,14 @@ export class ProcessTransport implements SubprocessTransport {
     if (typeof protocol !== 'object' || protocol === null)
       throw invalidArgType('protocol', 'an object', protocol);
     this.protocol = protocol;
+    // Pipes that fed their Rx surfaces now forward to the protocol, as asyncio's always do.
+    if (!this.forwarding) {
+      this.forwarding = true;
+      const pipes = [this.stdinTransport, this.stdout, this.stderr] as const;
+      pipes.forEach((pipe, fd) => {
+        pipe?.setProtocol(forwardingPipeProtocol(fd as 0 | 1 | 2, () => this.protocol));
+      });
+    }
   }
 
   getProtocol(): SubprocessProtocol<SubprocessTransport> {

@@ -56,6 +56,17 @@ export class WritableHandle implements StreamHandle {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stream.destroy();
+    const stream = this.stream;
+    // The transport closes its handle after a clean close or writeEof() too, once every byte
+    // was accepted. destroy() there made a Writable that processes what it is given (a gzip
+    // stream, a PassThrough) drop its tail and its reader see 'Premature close' instead of EOF.
+    // So a stream holding nothing unsent is ended and left to finish (it then destroys itself);
+    // only one still holding bytes (abort, fatal error) is destroyed. Over a pipe fd both close
+    // the fd, so the reader sees EOF either way.
+    if (stream.destroyed || stream.writableLength > 0 || stream.errored) {
+      stream.destroy();
+    } else if (!stream.writableEnded) {
+      stream.end();
+    }
   }
 }
