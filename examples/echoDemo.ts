@@ -1,9 +1,11 @@
 /**
  * rxtransport in one run (`npm run demo`): a TCP echo server and its client on 127.0.0.1,
- * showing `data$` and `sink`, line framing, backpressure and half-close, step by step.
+ * showing `data$` and `sink`, line framing, backpressure and half-close, step by step. The
+ * server runs the line protocol of `examples/pipelines/lineServer.ts`, the code that the marble
+ * suite tests (`marbles/lineProtocol.marbles.spec.ts`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { firstValueFrom, lastValueFrom, map, take, takeWhile, tap, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, take, takeWhile, tap, toArray } from 'rxjs';
 import {
   createConnection,
   createServer,
@@ -11,7 +13,7 @@ import {
   type SocketTransport,
 } from '../src/index.js';
 import { lines } from '../src/operators/lines.js';
-import { utf8Encode } from '../src/operators/utf8Encode.js';
+import { serveLines, upperCase } from './pipelines/lineServer.js';
 
 const encoder = new TextEncoder();
 const MiB = 1024 * 1024;
@@ -33,14 +35,9 @@ async function main(): Promise<void> {
     server.connections$.subscribe((conn) => {
       const peer = conn.getExtraInfo('peername') as InetAddress;
       log('server', `connection from ${peer.host}:${peer.port}`);
-      // bytes -> lines -> upper-cased lines -> bytes, written back through the sink
-      conn.data$
-        .pipe(
-          lines(),
-          map((line) => `${line.toUpperCase()}\n`),
-          utf8Encode(),
-        )
-        .subscribe(conn.sink);
+      // bytes -> lines -> upper-cased lines -> bytes, written back; the pipeline of
+      // examples/pipelines/lineServer.ts, tested in marbles/lineProtocol.marbles.spec.ts
+      serveLines(conn, upperCase);
       resolve(conn);
     });
   });

@@ -57,3 +57,10 @@ export { subprocessExec } from './node/subprocessExec.js';
 export { subprocessShell } from './node/subprocessShell.js';
 export { fromSubprocess } from './node/fromSubprocess.js';
 export type { StdioOption, SubprocessOptions } from './node/spawnOptions.js';
+export type { Datagram, DatagramTransport } from './core/datagramTransports.js';
+export {
+  createDatagramEndpoint,
+  type DatagramEndpointOptions,
+  type DatagramProtocolFactory,
+} from './node/createDatagramEndpoint.js';
+export { fromDatagramEndpoint } from './node/fromDatagramEndpoint.js';

@@ -64,6 +64,15 @@ describe('toTransportError', () => {
     expect(toTransportError(foreign)).toBe(foreign);
   });
 
+  it('wraps getaddrinfo errors, but not Node argument errors', () => {
+    const dns = Object.assign(new Error('getaddrinfo EAI_AGAIN example.invalid'), {
+      code: 'EAI_AGAIN',
+    });
+    expect(toTransportError(dns)).toMatchObject({ name: 'TransportOSError', code: 'EAI_AGAIN' });
+    const arg = Object.assign(new TypeError('bad'), { code: 'ERR_INVALID_ARG_TYPE' });
+    expect(toTransportError(arg)).toBe(arg);
+  });
+
   it('wraps a thrown non-error value', () => {
     expect(toTransportError('just a string')).toMatchObject({ code: 'ERR_UNKNOWN' });
   });

@@ -77,7 +77,7 @@ function isErrnoLike(err: unknown): err is ErrnoLike {
   // Not `instanceof Error`: errors from another realm (a vm context, as jest uses) fail it.
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  return typeof code === 'string' && typeof message === 'string' && /^E[A-Z0-9]+$/.test(code);
+  return typeof code === 'string' && typeof message === 'string' && /^E(AI_)?[A-Z0-9]+$/.test(code);
 }
 
 function isErrorLike(err: unknown): err is Error {

@@ -39,7 +39,7 @@ const encoder = new TextEncoder();
  * new TestScheduler((a, b) => expect(a).toEqual(b)).run((helpers) => {
  *   const peer = marbleTransport(helpers, { incoming: '-a-|', values: { a: 'hi' } });
  *   peer.data$.subscribe(peer.sink); // echo, then half-close
- *   helpers.expectObservable(peer.written$).toBe('-a-|', { a: encoder.encode('hi') });
+ *   helpers.expectObservable(peer.written$).toBe('-a-|', { a: new TextEncoder().encode('hi') });
  * });
  * ```
  */
