@@ -2,6 +2,7 @@
  * rxtransport: Python asyncio's low-level transports and protocols for Node.js, as RxJS 7
  * Observables.
  * @packageDocumentation
+ * @module rxtransport
  */
 export type { Address, InetAddress, UnixAddress } from './core/address.js';
 export type { BytesLike } from './core/bytes.js';
@@ -38,6 +39,7 @@ export {
   ConnectionResetError,
   ProcessLookupError,
   TransportOSError,
+  type OSErrorDetails,
 } from './core/osErrors.js';
 export {
   setExceptionHandler,

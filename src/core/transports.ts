@@ -52,8 +52,8 @@ export interface WriteTransport<P = unknown> extends BaseTransport<P> {
   /**
    * Queues bytes for sending (copied). An empty write is a no-op.
    * @throws TypeError `ERR_INVALID_ARG_TYPE` when `data` is not bytes [W1].
-   * @throws {@link WriteAfterEofError} after `writeEof()` [W6].
-   * @throws {@link TransportClosedError} after `close()`, `abort()` or connection loss.
+   * @throws {@link rxtransport!WriteAfterEofError} after `writeEof()` [W6].
+   * @throws {@link rxtransport!TransportClosedError} after `close()`, `abort()` or connection loss.
    */
   write(data: BytesLike): void;
   /** Writes each buffer in order, as `write` [W7]. */

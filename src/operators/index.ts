@@ -1,6 +1,7 @@
 /**
  * Operators of rxtransport: backpressure and framing.
  * @packageDocumentation
+ * @module rxtransport/operators
  */
 export { FrameTooLargeError, IncompleteFrameError } from '../core/errors.js';
 export { lines, type LinesOptions } from './lines.js';

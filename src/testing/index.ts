@@ -1,6 +1,7 @@
 /**
  * Test transports: in-memory pairs and marble transports driven by the same core as the real ones.
  * @packageDocumentation
+ * @module rxtransport/testing
  */
 export { transportPair, type TransportPairOptions } from './transportPair.js';
 export {
