@@ -40,7 +40,9 @@ tarball=${tarballs[0]}
 echo "== publint --strict"
 if out=$(npx --no-install publint run --strict "$tarball" 2>&1); then rc=0; else rc=$?; fi
 echo "$out"
-if [ "$rc" -eq 0 ] && grep -q '^All good!' <<<"$out"; then
+# publint colours its output where it thinks a terminal is; strip the colour codes first.
+plain=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out")
+if [ "$rc" -eq 0 ] && grep -q '^All good!' <<<"$plain"; then
   summary+=("publint: ok (strict, no errors, warnings or suggestions)")
 else
   summary+=("publint: FAILED (exit $rc; see the messages above)")
