@@ -2,12 +2,7 @@ import { ReplaySubject, type Observable, type Observer } from 'rxjs';
 import { invalidArgType } from './argErrors.js';
 import { copyBytes, viewBytes, type BytesLike } from './bytes.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
-import {
-  TransportClosedError,
-  TransportError,
-  UnsupportedError,
-  WriteAfterEofError,
-} from './errors.js';
+import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
 import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
 import type { StreamHandle } from './handle.js';
@@ -19,6 +14,8 @@ import {
   type StreamProtocol,
 } from './protocols.js';
 import { RxStreamProtocol } from './RxStreamProtocol.js';
+import { feedBufferedProtocol } from './feedBufferedProtocol.js';
+import { transportSink } from './transportSink.js';
 import type { SocketTransport } from './transports.js';
 import type { Address } from './address.js';
 
@@ -99,22 +96,32 @@ export class StreamTransport implements SocketTransport {
       },
     );
     this.writable$ = this.flow.writable$;
-    this.sink = {
-      next: (data) => {
-        this.sinkCall(() => {
-          this.write(data);
+    this.sink = transportSink({
+      write: (data) => {
+        this.write(data);
+      },
+      canWriteEof: () => this.canWriteEof(),
+      writeEof: () => {
+        this.writeEof();
+      },
+      close: () => {
+        this.close();
+      },
+      isClosing: () => this.closing,
+      abortWith: (error) => {
+        this.forceClose(error);
+      },
+      fail: (error, message) => {
+        this.fatalError(error, message);
+      },
+      refused: (exception) => {
+        reportException({
+          message: 'sink call refused by the transport',
+          exception,
+          transport: this,
         });
       },
-      error: (error: unknown) => {
-        this.forceClose(toTransportError(error));
-      },
-      complete: () => {
-        this.sinkCall(() => {
-          if (this.canWriteEof()) this.writeEof();
-          else this.close();
-        });
-      },
-    };
+    });
     handle.bind({
       onData: (chunk) => {
         this.onData(chunk);
@@ -359,27 +366,8 @@ export class StreamTransport implements SocketTransport {
       }
       return;
     }
-    let offset = 0;
-    while (offset < chunk.byteLength && !this.closing) {
-      let target: Uint8Array;
-      try {
-        target = viewBytes(buffered.getBuffer(chunk.byteLength - offset), 'getBuffer() result');
-        if (target.byteLength === 0)
-          throw new TransportError('ERR_EMPTY_BUFFER', 'getBuffer() returned an empty buffer');
-      } catch (error) {
-        this.fatalError(error, 'Fatal error: protocol.getBuffer() call failed.');
-        return;
-      }
-      const n = Math.min(target.byteLength, chunk.byteLength - offset);
-      target.set(chunk.subarray(offset, offset + n));
-      offset += n;
-      try {
-        buffered.bufferUpdated(n);
-      } catch (error) {
-        this.fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
-        return;
-      }
-    }
+    const failure = feedBufferedProtocol(buffered, chunk, () => !this.closing);
+    if (failure) this.fatalError(failure.error, failure.message);
   }
 
   private onEof(): void {
@@ -394,24 +382,6 @@ export class StreamTransport implements SocketTransport {
       return;
     }
     if (keepOpen !== true || this.pipe === 'read') this.close();
-  }
-
-  private sinkCall(fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      // Invalid data is fatal, as a protocol error is; a refused write on a closed or
-      // half-closed transport has no caller to go to, so it goes to the handler.
-      if (error instanceof TransportError || this.closing) {
-        reportException({
-          message: 'sink call refused by the transport',
-          exception: error,
-          transport: this,
-        });
-      } else {
-        this.fatalError(error, 'Fatal error: invalid value passed to sink.next()');
-      }
-    }
   }
 
   /** asyncio `_fatal_error`: report what is not an OS error [E1], then force-close. */

@@ -1,0 +1,43 @@
+import { viewBytes } from './bytes.js';
+import { TransportError } from './errors.js';
+import type { BufferedProtocol } from './protocols.js';
+
+/** A protocol callback that failed, with asyncio's fatal-error message for it [E3, R7]. */
+export interface ProtocolFailure {
+  readonly message: string;
+  readonly error: unknown;
+}
+
+/**
+ * Delivers `chunk` to a `BufferedProtocol`: asks for a buffer, copies what fits, reports how
+ * much, and repeats until the chunk is delivered or `stillOpen()` turns false. An empty buffer is
+ * an error, as in asyncio [R7]. Returns the first failure, for the transport's fatal path.
+ * @internal
+ */
+export function feedBufferedProtocol<T>(
+  protocol: BufferedProtocol<T>,
+  chunk: Uint8Array,
+  stillOpen: () => boolean,
+): ProtocolFailure | null {
+  let offset = 0;
+  while (offset < chunk.byteLength && stillOpen()) {
+    let target: Uint8Array;
+    try {
+      target = viewBytes(protocol.getBuffer(chunk.byteLength - offset), 'getBuffer() result');
+      if (target.byteLength === 0) {
+        throw new TransportError('ERR_EMPTY_BUFFER', 'getBuffer() returned an empty buffer');
+      }
+    } catch (error) {
+      return { message: 'Fatal error: protocol.getBuffer() call failed.', error };
+    }
+    const n = Math.min(target.byteLength, chunk.byteLength - offset);
+    target.set(chunk.subarray(offset, offset + n));
+    offset += n;
+    try {
+      protocol.bufferUpdated(n);
+    } catch (error) {
+      return { message: 'Fatal error: protocol.bufferUpdated() call failed.', error };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,50 @@
+import type { Observer } from 'rxjs';
+import { TransportError } from './errors.js';
+import { toTransportError } from './osErrors.js';
+
+/** What a transport's `sink` drives. @internal */
+export interface SinkTarget {
+  write(data: Uint8Array): void;
+  canWriteEof(): boolean;
+  writeEof(): void;
+  close(): void;
+  isClosing(): boolean;
+  /** Ends the transport with `error` (`sink.error`): it reaches `closed$` and `data$`. */
+  abortWith(error: Error): void;
+  /** Invalid data: the transport's fatal-error path. */
+  fail(error: unknown, message: string): void;
+  /** A call the transport refused while closing or half-closed: no caller to tell but the handler. */
+  refused(error: unknown): void;
+}
+
+/**
+ * The `sink` of a write transport: `next` writes, `complete` sends EOF (else closes), `error`
+ * aborts with the error. It never throws: RxJS would turn that into an uncaught error.
+ * @internal
+ */
+export function transportSink(target: SinkTarget): Observer<Uint8Array> {
+  const call = (fn: () => void): void => {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof TransportError || target.isClosing()) target.refused(error);
+      else target.fail(error, 'Fatal error: invalid value passed to sink.next()');
+    }
+  };
+  return {
+    next: (data) => {
+      call(() => {
+        target.write(data);
+      });
+    },
+    error: (error: unknown) => {
+      target.abortWith(toTransportError(error));
+    },
+    complete: () => {
+      call(() => {
+        if (target.canWriteEof()) target.writeEof();
+        else target.close();
+      });
+    },
+  };
+}
