@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Protocol } from '../core/protocols.js';
-import { StreamTransport } from '../core/StreamTransport.js';
+import { openStreamTransport } from './openStreamTransport.js';
 import type { ReadPipeTransport } from '../core/transports.js';
 import { optionalFunction, requireObject } from '../core/validate.js';
 import { readablePipe } from './pipeStream.js';
@@ -36,17 +36,5 @@ export async function connectReadPipe(
   );
   const stream = readablePipe(pipe);
   const handle = new ReadableHandle(stream, { pipe });
-  let userProtocol: Protocol<ReadPipeTransport> | undefined;
-  try {
-    userProtocol = protocol?.();
-  } catch (error) {
-    handle.close();
-    throw error;
-  }
-  const transport = new StreamTransport(handle, {
-    pipe: 'read',
-    protocol: userProtocol as Protocol | undefined,
-  });
-  await transport.ready;
-  return transport;
+  return openStreamTransport(handle, protocol, 'read');
 }

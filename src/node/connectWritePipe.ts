@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Protocol } from '../core/protocols.js';
-import { StreamTransport } from '../core/StreamTransport.js';
+import { openStreamTransport } from './openStreamTransport.js';
 import type { WritePipeTransport } from '../core/transports.js';
 import { optionalFunction, requireObject } from '../core/validate.js';
 import { writablePipe } from './pipeStream.js';
@@ -38,17 +38,5 @@ export async function connectWritePipe(
   );
   const stream = writablePipe(pipe);
   const handle = new WritableHandle(stream, { pipe });
-  let userProtocol: Protocol<WritePipeTransport> | undefined;
-  try {
-    userProtocol = protocol?.();
-  } catch (error) {
-    handle.close();
-    throw error;
-  }
-  const transport = new StreamTransport(handle, {
-    pipe: 'write',
-    protocol: userProtocol as Protocol | undefined,
-  });
-  await transport.ready;
-  return transport;
+  return openStreamTransport(handle, protocol, 'write');
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { StreamProtocol } from '../core/protocols.js';
+import type { StreamHandle } from '../core/handle.js';
 import { StreamTransport } from '../core/StreamTransport.js';
 import type { SocketTransport } from '../core/transports.js';
 import { toTransportError } from '../core/osErrors.js';
@@ -9,22 +10,26 @@ import { NetStreamHandle } from './NetStreamHandle.js';
 export type StreamProtocolFactory = () => StreamProtocol<SocketTransport>;
 
 /**
- * Wraps a connected socket in a transport and resolves once `connectionMade` has run [S1].
- * A throwing protocol factory destroys the socket and rejects with what it threw.
+ * Wraps an open handle in a stream transport and resolves once `connectionMade` has run [S1].
+ * A throwing protocol factory closes the handle and rejects with what it threw.
  * @internal
  */
 export async function openStreamTransport(
-  handle: NetStreamHandle,
-  protocolFactory: StreamProtocolFactory | undefined,
-): Promise<SocketTransport> {
-  let protocol: StreamProtocol<SocketTransport> | undefined;
+  handle: StreamHandle,
+  protocolFactory: (() => StreamProtocol<never>) | undefined,
+  pipe?: 'read' | 'write',
+): Promise<StreamTransport> {
+  let protocol: StreamProtocol<never> | undefined;
   try {
     protocol = protocolFactory?.();
   } catch (error) {
     handle.close();
     throw error;
   }
-  const transport = new StreamTransport(handle, { protocol });
+  const transport = new StreamTransport(handle, {
+    protocol: protocol as StreamProtocol<SocketTransport> | undefined,
+    pipe,
+  });
   await transport.ready;
   return transport;
 }

@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { invalidArgType, invalidArgValue, outOfRange } from '../core/argErrors.js';
+import { invalidArgType, invalidArgValue } from '../core/argErrors.js';
+import { checkSizeLimit } from './frameOptions.js';
 import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError } from '../core/errors.js';
 
@@ -44,14 +45,6 @@ function anchorOf(delimiter: Uint8Array): number {
     if (commonness(byte) <= commonness(delimiter[anchor] ?? 0)) anchor = i;
   });
   return anchor;
-}
-
-function checkMaxLength(value: unknown): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (typeof value !== 'number') throw invalidArgType('options.maxLength', 'of type number', value);
-  if (value !== Number.POSITIVE_INFINITY && !(Number.isInteger(value) && value >= 0))
-    throw outOfRange('options.maxLength', 'an integer >= 0 or Infinity', value);
-  return value;
 }
 
 /**
@@ -101,7 +94,10 @@ export function delimited(
   options: DelimitedOptions = {},
 ): OperatorFunction<Uint8Array, Uint8Array> {
   const delim = checkDelimiter(delimiter);
-  const maxLength = checkMaxLength((options as Partial<DelimitedOptions> | null)?.maxLength);
+  const maxLength = checkSizeLimit(
+    'options.maxLength',
+    (options as Partial<DelimitedOptions> | null)?.maxLength,
+  );
   const size = delim.byteLength;
   // The search looks for one byte of the delimiter with the native indexOf, then checks the rest.
   const anchor = anchorOf(delim);

@@ -1,5 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { invalidArgType, outOfRange } from '../core/argErrors.js';
+import { invalidArgType } from '../core/argErrors.js';
+import { checkHeaderBytes } from './frameOptions.js';
 import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError } from '../core/errors.js';
 
@@ -7,14 +8,6 @@ import { FrameTooLargeError } from '../core/errors.js';
 export interface EncodeLengthPrefixedOptions {
   /** Size of the big-endian unsigned length header: 1, 2 or 4 bytes. */
   readonly headerBytes: 1 | 2 | 4;
-}
-
-function checkHeaderBytes(value: unknown): 1 | 2 | 4 {
-  if (typeof value !== 'number')
-    throw invalidArgType('options.headerBytes', 'of type number', value);
-  if (value !== 1 && value !== 2 && value !== 4)
-    throw outOfRange('options.headerBytes', '1, 2 or 4', value);
-  return value;
 }
 
 /**

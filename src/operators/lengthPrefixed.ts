@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { invalidArgType, outOfRange } from '../core/argErrors.js';
+import { invalidArgType } from '../core/argErrors.js';
+import { checkSizeLimit, checkHeaderBytes } from './frameOptions.js';
 import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError, IncompleteFrameError } from '../core/errors.js';
 
@@ -19,22 +20,6 @@ export interface LengthPrefixedOptions {
    * @defaultValue `Infinity` (the header's own limit: 255, 65535 or 4294967295)
    */
   readonly maxFrame?: number;
-}
-
-function checkHeaderBytes(value: unknown): 1 | 2 | 4 {
-  if (typeof value !== 'number')
-    throw invalidArgType('options.headerBytes', 'of type number', value);
-  if (value !== 1 && value !== 2 && value !== 4)
-    throw outOfRange('options.headerBytes', '1, 2 or 4', value);
-  return value;
-}
-
-function checkMaxFrame(value: unknown): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (typeof value !== 'number') throw invalidArgType('options.maxFrame', 'of type number', value);
-  if (value !== Number.POSITIVE_INFINITY && !(Number.isInteger(value) && value >= 0))
-    throw outOfRange('options.maxFrame', 'an integer >= 0 or Infinity', value);
-  return value;
 }
 
 /**
@@ -89,7 +74,7 @@ export function lengthPrefixed(
   if (typeof options !== 'object' || options === null)
     throw invalidArgType('options', 'of type object', options);
   const headerBytes = checkHeaderBytes(options.headerBytes);
-  const maxFrame = checkMaxFrame(options.maxFrame);
+  const maxFrame = checkSizeLimit('options.maxFrame', options.maxFrame);
 
   return (source) =>
     new Observable<Uint8Array>((subscriber) => {

@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { invalidArgType, outOfRange } from '../core/argErrors.js';
+import { checkSizeLimit } from './frameOptions.js';
 import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError } from '../core/errors.js';
 
@@ -13,14 +13,6 @@ export interface LinesOptions {
    * @defaultValue `Infinity` (no limit)
    */
   readonly maxLength?: number;
-}
-
-function checkMaxLength(value: unknown): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (typeof value !== 'number') throw invalidArgType('options.maxLength', 'of type number', value);
-  if (value !== Number.POSITIVE_INFINITY && !(Number.isInteger(value) && value >= 0))
-    throw outOfRange('options.maxLength', 'an integer >= 0 or Infinity', value);
-  return value;
 }
 
 /**
@@ -62,7 +54,10 @@ function checkMaxLength(value: unknown): number {
  * ```
  */
 export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, string> {
-  const maxLength = checkMaxLength((options as Partial<LinesOptions> | undefined)?.maxLength);
+  const maxLength = checkSizeLimit(
+    'options.maxLength',
+    (options as Partial<LinesOptions> | undefined)?.maxLength,
+  );
   const tooLarge = () =>
     new FrameTooLargeError(`A line is longer than maxLength (${maxLength} bytes)`);
   return (source) =>
