@@ -418,7 +418,9 @@ export class StreamTransport implements SocketTransport {
   private callConnectionLost(exc: Error | null): void {
     if (this.lost) return;
     this.lost = true;
-    this.handle.close();
+    // A clean close may finish in the background; anything else was already dropped.
+    if (exc === null && this.handle.closeGracefully) this.handle.closeGracefully();
+    else this.handle.close();
     callReporting(
       'Exception in protocol.connectionLost()',
       () => this.protocol.connectionLost?.(exc),

@@ -31,6 +31,12 @@ export interface StreamHandle {
   shutdown(): void;
   /** Releases the handle at once, dropping unsent data; no event follows. Idempotent. */
   close(): void;
+  /**
+   * Releases the handle after a clean close, when everything written was accepted: no event
+   * follows, but the platform may finish the connection gracefully in the background (so that
+   * the peer gets every byte). Handles without it are released with `close()`.
+   */
+  closeGracefully?(): void;
   /** Whether the stream can be half-closed with `shutdown()`. */
   readonly canShutdown: boolean;
   /** Values for `getExtraInfo`, captured at construction [B4]. */

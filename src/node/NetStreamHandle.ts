@@ -2,6 +2,9 @@ import type { Socket } from 'node:net';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { toTransportError } from '../core/osErrors.js';
 
+/** Longest time a cleanly closed socket waits for its peer's EOF before it is destroyed. */
+const LINGER_MS = 30_000;
+
 /**
  * Drives a stream transport from a connected `net.Socket` (TCP, Unix socket or pipe). The socket
  * must have `allowHalfOpen: true`, so that EOF is the protocol's to answer [N4].
@@ -77,5 +80,27 @@ export class NetStreamHandle implements StreamHandle {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
+  }
+
+  /**
+   * After a clean close every byte is in the kernel, but closing a socket whose receive queue
+   * holds unread data makes the kernel send RST, and a peer that gets RST loses what it had
+   * not read yet. So the socket sends FIN, discards what still arrives, and is destroyed when
+   * the peer's EOF comes, or after {@link LINGER_MS}. It no longer keeps the process alive.
+   */
+  closeGracefully(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+    });
+    socket.once('end', () => socket.destroy());
+    socket.end();
+    socket.resume();
+    socket.unref();
   }
 }
