@@ -181,6 +181,7 @@ export class ProcessTransport implements SubprocessTransport {
   getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
     return Object.hasOwn(this.handle.extraInfo, name) ? this.handle.extraInfo[name] : defaultValue;
   }
 

@@ -8,6 +8,7 @@ import { HotQueue } from './HotQueue.js';
 import type { ListenerHandle } from './listener.js';
 import type { StreamProtocol } from './protocols.js';
 import { StreamTransport } from './StreamTransport.js';
+import { checkProtocol } from './validate.js';
 import type { SocketTransport } from './transports.js';
 
 /** Options of a {@link Server}. @internal */
@@ -98,7 +99,8 @@ export class Server {
     }
     let protocol: StreamProtocol<SocketTransport> | undefined;
     try {
-      protocol = this.options.protocolFactory?.();
+      const factory = this.options.protocolFactory;
+      protocol = factory === undefined ? undefined : checkProtocol(factory());
     } catch (exception) {
       reportException({
         message: 'Error on transport creation for incoming connection',

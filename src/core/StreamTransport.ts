@@ -180,6 +180,7 @@ export class StreamTransport implements SocketTransport {
   getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
     return Object.hasOwn(this.handle.extraInfo, name) ? this.handle.extraInfo[name] : defaultValue;
   }
 
@@ -246,7 +247,7 @@ export class StreamTransport implements SocketTransport {
 
   writelines(list: Iterable<BytesLike>): void {
     if (
-      list === null ||
+      list == null ||
       typeof (list as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function'
     ) {
       throw invalidArgType('list', 'an iterable of ArrayBufferView or ArrayBuffer', list);

@@ -1,4 +1,4 @@
-import { invalidArgType } from './argErrors.js';
+import { invalidArgType, invalidArgValue } from './argErrors.js';
 
 /**
  * `instanceof ArrayBuffer` fails for buffers from another realm (a vm context, as jest uses);
@@ -18,11 +18,11 @@ export type BytesLike = ArrayBufferView | ArrayBuffer;
  * @internal
  */
 export function copyBytes(data: unknown, name = 'data'): Uint8Array {
-  if (ArrayBuffer.isView(data)) {
-    return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-  }
-  if (isArrayBuffer(data)) return new Uint8Array(data.slice(0));
-  throw invalidArgType(name, 'an ArrayBufferView or an ArrayBuffer', data);
+  const view = viewBytes(data, name);
+  // set() copies from any backing store, a SharedArrayBuffer included.
+  const copy = new Uint8Array(view.byteLength);
+  copy.set(view);
+  return copy;
 }
 
 /**
@@ -30,11 +30,28 @@ export function copyBytes(data: unknown, name = 'data'): Uint8Array {
  * @internal
  */
 export function viewBytes(data: unknown, name = 'data'): Uint8Array {
+  if (!ArrayBuffer.isView(data) && !isArrayBuffer(data)) {
+    throw invalidArgType(name, 'an ArrayBufferView or an ArrayBuffer', data);
+  }
+  const buffer = ArrayBuffer.isView(data) ? data.buffer : data;
+  // A detached (transferred) buffer has length 0; only then is the costlier check needed.
+  if (buffer.byteLength === 0 && isDetached(buffer)) {
+    throw invalidArgValue(name, 'is backed by a detached ArrayBuffer');
+  }
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data))
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (isArrayBuffer(data)) return new Uint8Array(data);
-  throw invalidArgType(name, 'an ArrayBufferView or an ArrayBuffer', data);
+  return new Uint8Array(data);
+}
+
+/** Whether a buffer was detached; Node 20 lacks `ArrayBuffer.prototype.detached`. */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Joins chunks into one array (one copy). @internal */

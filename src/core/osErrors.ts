@@ -1,3 +1,4 @@
+import { describeValue } from './argErrors.js';
 import { TransportError } from './errors.js';
 
 /** What the OS reported, as a platform error carries it (Node's `ErrnoException` shape). */
@@ -102,7 +103,7 @@ export function toTransportError(err: unknown): Error {
     });
   }
   if (isErrorLike(err)) return err;
-  return new TransportError('ERR_UNKNOWN', `Non-error value thrown: ${String(err)}`, {
+  return new TransportError('ERR_UNKNOWN', `Non-error value thrown: ${describeValue(err)}`, {
     cause: err,
   });
 }

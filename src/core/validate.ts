@@ -64,3 +64,14 @@ export function optionalFunction<F extends (...args: never[]) => unknown>(
   if (typeof value !== 'function') throw invalidArgType(name, 'a function', value);
   return value as F;
 }
+
+/**
+ * Checks what a protocol factory returned: a protocol is an object (all its methods optional).
+ * @internal
+ */
+export function checkProtocol<P>(value: P): P {
+  if (typeof value !== 'object' || value === null) {
+    throw invalidArgType('protocol factory result', 'an object', value);
+  }
+  return value;
+}

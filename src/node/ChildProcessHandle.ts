@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { invalidArgValue } from '../core/argErrors.js';
+import { describeValue, invalidArgValue } from '../core/argErrors.js';
 import type { StreamHandle } from '../core/handle.js';
 import { osError } from '../core/osErrors.js';
 import type { ProcessHandle } from '../core/processHandle.js';
@@ -17,7 +17,7 @@ export function checkSignal(signal: unknown): number | NodeJS.Signals {
     return signal as NodeJS.Signals;
   throw invalidArgValue(
     'signal',
-    `must be a signal number or name such as 'SIGTERM', got ${String(signal)}`,
+    `must be a signal number or name such as 'SIGTERM', received ${describeValue(signal)}`,
   );
 }
 

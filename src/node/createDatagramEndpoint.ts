@@ -1,3 +1,4 @@
+import { checkProtocol } from '../core/validate.js';
 import { toTransportError } from '../core/osErrors.js';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -264,7 +265,7 @@ export async function createDatagramEndpoint(
     }
     let protocol: DatagramProtocol<DatagramTransport> | undefined;
     try {
-      protocol = protocolFactory?.();
+      protocol = protocolFactory === undefined ? undefined : checkProtocol(protocolFactory());
     } catch (error) {
       handle.close();
       throw error;

@@ -1,3 +1,4 @@
+import { checkProtocol } from '../core/validate.js';
 import type { Socket } from 'node:net';
 import type { StreamProtocol } from '../core/protocols.js';
 import type { StreamHandle } from '../core/handle.js';
@@ -21,7 +22,7 @@ export async function openStreamTransport(
 ): Promise<StreamTransport> {
   let protocol: StreamProtocol<never> | undefined;
   try {
-    protocol = protocolFactory?.();
+    protocol = protocolFactory === undefined ? undefined : checkProtocol(protocolFactory());
   } catch (error) {
     handle.close();
     throw error;

@@ -21,12 +21,17 @@ function streamOverFd(fd: number, direction: 'read' | 'write'): Readable | Writa
     throw toTransportError(error);
   }
   if (stats.isFIFO() || stats.isSocket()) {
-    return new Socket({
-      fd,
-      readable: direction === 'read',
-      writable: direction === 'write',
-      allowHalfOpen: true,
-    });
+    try {
+      return new Socket({
+        fd,
+        readable: direction === 'read',
+        writable: direction === 'write',
+        allowHalfOpen: true,
+      });
+    } catch (error) {
+      // Node refuses an fd it already watches (EEXIST) by throwing.
+      throw toTransportError(error);
+    }
   }
   if (stats.isCharacterDevice()) {
     if (isatty(fd)) return direction === 'read' ? new TtyReadStream(fd) : new TtyWriteStream(fd);

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { checkProtocol } from '../core/validate.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ProcessTransport } from '../core/ProcessTransport.js';
 import { toTransportError } from '../core/osErrors.js';
 import type { SubprocessTransport } from '../core/transports.js';
@@ -16,11 +17,17 @@ export async function spawnProcess(
   args: readonly string[],
   plan: SpawnPlan,
 ): Promise<SubprocessTransport> {
-  const child = spawn(file, args, {
-    stdio: plan.stdio,
-    ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
-    ...(plan.env === undefined ? {} : { env: plan.env }),
-  });
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      stdio: plan.stdio,
+      ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
+      ...(plan.env === undefined ? {} : { env: plan.env }),
+    });
+  } catch (error) {
+    // Some failures (a stdio fd that is not open: EBADF) are thrown, not emitted.
+    throw toTransportError(error);
+  }
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
       child.off('spawn', onSpawn);
@@ -38,7 +45,7 @@ export async function spawnProcess(
   const handle = new ChildProcessHandle(child);
   let protocol;
   try {
-    protocol = plan.protocol?.();
+    protocol = plan.protocol === undefined ? undefined : checkProtocol(plan.protocol());
   } catch (error) {
     child.kill('SIGKILL');
     for (const pipe of handle.stdio) pipe?.close();
