@@ -18,6 +18,7 @@ import {
   waitFor,
   type RawServer,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 /** Records the events a handle reports. */
 function recorder() {
@@ -40,6 +41,7 @@ function recorder() {
 
 describe('NetStreamHandle', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   let raw: RawServer;
 
   /** A connected pair: our handle over a client socket, and the raw server's socket. */

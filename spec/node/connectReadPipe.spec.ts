@@ -23,9 +23,11 @@ import {
   waitForStable,
 } from '../helpers/net';
 import { makeFifo, trackPipe, useExceptionReports, valueOf, type Fifo } from '../helpers/process';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('connectReadPipe', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const reports = useExceptionReports();
 
   /** A FIFO with a read transport on one end and a write transport on the other. */

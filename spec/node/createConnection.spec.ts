@@ -34,9 +34,11 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('createConnection', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const reports: ExceptionContext[] = [];
 
   beforeEach(() => {

@@ -21,9 +21,11 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('createServer with a protocol factory', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const reports: ExceptionContext[] = [];
 
   beforeEach(() => {

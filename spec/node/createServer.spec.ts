@@ -33,6 +33,7 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 function portOf(address: Address | undefined): number {
   if (address === undefined || 'path' in address) throw new Error('not a TCP address');
@@ -41,6 +42,7 @@ function portOf(address: Address | undefined): number {
 
 describe('createServer', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const reports: ExceptionContext[] = [];
 
   beforeEach(() => {

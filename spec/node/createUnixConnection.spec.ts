@@ -26,9 +26,11 @@ import {
   turns,
   useResources,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('createUnixConnection', () => {
   const resources = useResources();
+  useLeakCheck(resources);
 
   async function startUnixEchoServer(): Promise<{ server: Server; path: string }> {
     const path = resources.path(tmpSocketPath());

@@ -23,6 +23,7 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 /** What a subscription to a cold transport Observable saw. */
 interface Observed {
@@ -34,6 +35,7 @@ interface Observed {
 
 describe('fromConnection', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const subscriptions: Subscription[] = [];
 
   afterEach(() => {

@@ -13,9 +13,11 @@ import {
   useExceptionReports,
   valueOf,
 } from '../helpers/process';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('fromSubprocess', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   useExceptionReports();
 
   /** How the subscription ended: `{ complete: true }` or `{ error }`. */

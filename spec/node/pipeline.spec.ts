@@ -6,9 +6,11 @@ import { createConnection, type SocketTransport } from '../../src/index';
 import { pipeline } from '../../src/operators/pipeline';
 import { Hasher, patternChunk, patternDigest } from '../helpers/bytes';
 import { HOST, delay, KiB, MiB, nextConnection, startServer, useResources } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('pipeline over TCP', () => {
   const resources = useResources();
+  useLeakCheck(resources);
 
   /** A connected pair of TCP transports: [client, the server's side of it]. */
   async function connectedPair(): Promise<[SocketTransport, SocketTransport]> {

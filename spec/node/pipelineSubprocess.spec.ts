@@ -15,10 +15,12 @@ import {
   valueOf,
   writeObeyingFlowControl,
 } from '../helpers/process';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('pipeline', () => {
   describe('socket → cat → socket', () => {
     const resources = useResources();
+    useLeakCheck(resources);
     useExceptionReports();
 
     /** A connected pair of TCP transports: [client, the server's side of it]. */

@@ -27,9 +27,11 @@ import {
   valueOf,
   writeObeyingFlowControl,
 } from '../helpers/process';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('subprocessExec', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   useExceptionReports();
 
   async function exec(

@@ -11,9 +11,11 @@ import { utf8 } from '../helpers/bytes';
 import { collect, rejectionOf, turns, useResources, waitFor } from '../helpers/net';
 import { childHandleCount, makeFifo, useExceptionReports, valueOf } from '../helpers/process';
 import { trackedExec } from '../helpers/trackedExec';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('subprocessExec', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const reports = useExceptionReports();
   const exec = trackedExec(resources);
 

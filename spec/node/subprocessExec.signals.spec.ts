@@ -13,9 +13,11 @@ import {
   valueOf,
 } from '../helpers/process';
 import { trackedExec } from '../helpers/trackedExec';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('subprocessExec', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   useExceptionReports();
   const exec = trackedExec(resources);
 

@@ -13,9 +13,11 @@ import {
   useExceptionReports,
   valueOf,
 } from '../helpers/process';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('subprocessShell', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   useExceptionReports();
 
   async function shell(command: string, options: SubprocessOptions = {}) {

@@ -27,9 +27,11 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('TCP transport with a protocol', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const reports: ExceptionContext[] = [];
 
   beforeEach(() => {

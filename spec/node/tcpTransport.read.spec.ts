@@ -26,9 +26,11 @@ import {
   waitForStable,
 } from '../helpers/net';
 import { startWriterPeer, type WriterPeer } from '../helpers/writerPeer';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('TCP transport read side', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const reports: ExceptionContext[] = [];
 
   beforeEach(() => {

@@ -33,9 +33,11 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('TCP transport write side', () => {
   const resources = useResources();
+  useLeakCheck(resources);
   const reports: ExceptionContext[] = [];
 
   beforeEach(() => {
