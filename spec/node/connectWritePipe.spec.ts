@@ -32,10 +32,12 @@ import {
 } from '../helpers/net';
 import { recordingProtocol } from '../helpers/recordingProtocol';
 import { makeFifo, trackPipe, useExceptionReports, valueOf, type Fifo } from '../helpers/process';
+import { useLeakCheck } from '../helpers/leaks';
 
 describe('connectWritePipe', () => {
   const resources = useResources();
   useExceptionReports();
+  useLeakCheck(resources);
 
   /** A FIFO with a write transport on one end and a read transport on the other. */
   async function fifoPair(protocol?: () => Protocol<WritePipeTransport>): Promise<{
@@ -298,7 +300,7 @@ describe('connectWritePipe', () => {
     });
 
     it('refuses what is neither an fd nor a Writable with ERR_INVALID_ARG_TYPE', async () => {
-      for (const pipe of ['1', undefined, {}, process.stdin.constructor]) {
+      for (const pipe of ['1', undefined, {}, PassThrough]) {
         const error = await rejectionOf(connectWritePipe(pipe as never));
         expect(error).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
       }

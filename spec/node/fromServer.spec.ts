@@ -25,6 +25,7 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
 
 interface Observed {
   readonly accepted: SocketTransport[];
@@ -40,6 +41,8 @@ describe('fromServer', () => {
   afterEach(() => {
     for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
   });
+  // After the unsubscribing above: hooks run in the order they are declared.
+  useLeakCheck(resources);
 
   function observe(options: Parameters<typeof fromServer>[0]): Observed {
     const observed: Observed = {
