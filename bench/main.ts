@@ -98,6 +98,7 @@ export async function runBench(argv: readonly string[], paths: BenchPaths): Prom
     seconds: (Date.now() - started) / 1000,
     workloads,
     micro,
+    partial: only !== undefined || ctx.variantFilter !== null,
   });
 }
 

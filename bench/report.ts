@@ -163,6 +163,8 @@ export function writeReport(
     readonly seconds: number;
     readonly workloads: readonly WorkloadResult[];
     readonly micro: readonly MicroResult[];
+    /** Set when `--only` or `--variants` left something out. */
+    readonly partial?: boolean;
   },
 ): void {
   const { machine } = data;
@@ -199,10 +201,10 @@ export function writeReport(
     join(dir, 'results.json'),
     `${JSON.stringify({ machine, seconds: data.seconds, workloads, micro: data.micro }, null, 2)}\n`,
   );
-  // Quick figures are rough: they must not replace the committed chart of a full run.
+  // Quick or partial figures must not replace the committed chart of a full run.
   const chart =
-    machine.mode === 'quick'
-      ? join(tmpdir(), 'rxtransport-ratios-quick.svg')
+    machine.mode === 'quick' || data.partial === true
+      ? join(tmpdir(), 'rxtransport-ratios-partial.svg')
       : join(dir, 'ratios.svg');
   writeFileSync(
     chart,
