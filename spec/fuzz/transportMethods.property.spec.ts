@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 /**
  * Bad input to every transport method: each call with arbitrary arguments works or throws a
  * `TransportError`, or a `TypeError`/`RangeError` carrying a string `code`, and the transport
@@ -356,8 +357,16 @@ describe('transport methods given bad input', () => {
         ),
         { numRuns: NUM_RUNS * 2 },
       );
-      // Loopback delivers every datagram sent to a literal address when the sink keeps up.
-      await waitFor(() => received >= sent, `${sent} datagrams at the sink`);
+      // Refused datagrams must never reach the sink. Accepted ones usually all do, but on a busy
+      // machine the kernel may drop some (UDP): wait until the count stops moving, then check
+      // that nothing beyond the accepted ones arrived.
+      let seen = -1;
+      while (seen !== received && received < sent) {
+        seen = received;
+        await delay(200);
+      }
+      expect(received).toBeLessThanOrEqual(sent);
+      if (sent > 0) expect(received).toBeGreaterThan(0);
     });
   });
 
