@@ -7,6 +7,7 @@ import type { DatagramHandle } from './datagramHandle.js';
 import type { Datagram, DatagramTransport } from './datagramTransports.js';
 import { TransportClosedError, TransportError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
+import { deliverConnectionLost } from './deliverConnectionLost.js';
 import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
 import { TransportOSError, toTransportError } from './osErrors.js';
 import type { DatagramProtocol } from './protocols.js';
@@ -377,15 +378,12 @@ export class DatagramEndpoint implements DatagramTransport {
     if (this.lost) return;
     this.lost = true;
     this.handle.close();
-    callReporting(
-      'Exception in protocol.connectionLost()',
-      () => this.protocol.connectionLost?.(exc),
-      { transport: this, protocol: this.protocol },
-    );
-    // datagrams$ and errors$ end even when a user protocol had replaced the Rx one.
-    if (this.protocol !== this.rx) this.rx.connectionLost(exc);
-    this.flow.finish(exc);
-    this.lost$.next(exc);
-    this.lost$.complete();
+    deliverConnectionLost(exc, {
+      transport: this,
+      protocol: this.protocol,
+      rx: this.rx,
+      flow: this.flow,
+      lost$: this.lost$,
+    });
   }
 }

@@ -4,6 +4,7 @@ import { copyBytes, viewBytes, type BytesLike } from './bytes.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
+import { deliverConnectionLost } from './deliverConnectionLost.js';
 import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
 import type { StreamHandle } from './handle.js';
 import { TransportOSError, osError, toTransportError } from './osErrors.js';
@@ -422,18 +423,12 @@ export class StreamTransport implements SocketTransport {
     // A clean close may finish in the background; anything else was already dropped.
     if (exc === null && this.handle.closeGracefully) this.handle.closeGracefully();
     else this.handle.close();
-    callReporting(
-      'Exception in protocol.connectionLost()',
-      () => this.protocol.connectionLost?.(exc),
-      {
-        transport: this,
-        protocol: this.protocol,
-      },
-    );
-    // data$ ends even when a user protocol had replaced the Rx one.
-    if (this.protocol !== this.rx) this.rx.connectionLost(exc);
-    this.flow.finish(exc);
-    this.lost$.next(exc);
-    this.lost$.complete();
+    deliverConnectionLost(exc, {
+      transport: this,
+      protocol: this.protocol,
+      rx: this.rx,
+      flow: this.flow,
+      lost$: this.lost$,
+    });
   }
 }
