@@ -34,12 +34,12 @@ describe('a line protocol with a maximum line length', () => {
         values: { a: 'PI', b: 'NG\r\nECHO hel', c: 'lo\nADD 2 40\n' },
       });
       serveLines(conn, commands);
-      // A line is answered on the frame its terminator arrives; c completes two lines. The
-      // client's EOF (frame 12) is answered with the server's, and the connection closes.
-      expectObservable(conn.written$.pipe(map(decode))).toBe('----p--(ez)-|', {
+      // A line is answered on the frame its terminator arrives; c completes two lines, whose
+      // answers, written on one frame, leave together. The client's EOF (frame 12) is
+      // answered with the server's, and the connection closes.
+      expectObservable(conn.written$.pipe(map(decode))).toBe('----p--e----|', {
         p: 'PONG\n',
-        e: 'hello\n',
-        z: '42\n',
+        e: 'hello\n42\n',
       });
       expectObservable(conn.closed$).toBe('------------(n|)', { n: null });
     });

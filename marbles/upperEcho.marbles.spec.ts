@@ -30,16 +30,16 @@ describe('an upper-casing echo pipeline', () => {
       const { expectObservable, cold } = helpers;
       const peer = marbleTransport(helpers, { incoming: 'a-b-c-----d-|' });
       peer.data$.pipe(map((chunk) => encode(decode(chunk).toUpperCase()))).subscribe(peer.sink);
-      // Pause at frame 1, resume at frame 5: b and c wait, then arrive together at 5.
+      // Pause at frame 1, resume at frame 5: b and c wait, then arrive together at 5, and
+      // their echoes, written on one frame, leave together as one chunk.
       const control = cold('-p---r', { p: 'pause', r: 'resume' });
       control.subscribe((command) => {
         if (command === 'pause') peer.pauseReading();
         else peer.resumeReading();
       });
-      expectObservable(peer.written$).toBe('a----(bc)-d-|', {
+      expectObservable(peer.written$).toBe('a----b----d-|', {
         a: encode('A'),
-        b: encode('B'),
-        c: encode('C'),
+        b: encode('BC'),
         d: encode('D'),
       });
       helpers.expectSubscriptions(control.subscriptions).toBe('^');

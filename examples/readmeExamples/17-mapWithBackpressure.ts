@@ -26,7 +26,11 @@ async function main(): Promise<void> {
     toArray(),
   );
   const result = lastValueFrom(stored);
-  for (const name of 'abcdefgh') client.write(new TextEncoder().encode(name));
+  for (const name of 'abcdefgh') {
+    client.write(new TextEncoder().encode(name));
+    // Writes made in one turn leave together: one letter per turn is one chunk each.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   client.writeEof();
   console.log(`stored in order: ${(await result).join(' ')}`); // prints: stored in order: a b c d e f g h
   console.log(`at most ${mostAtOnce} at once`); // prints: at most 2 at once

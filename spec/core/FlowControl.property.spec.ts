@@ -24,6 +24,15 @@ class CountingHandle extends FakeStreamHandle {
     return atOnce;
   }
 
+  /** A `tryWrite` taking up to `limit` bytes of each offer, counted as accepted. */
+  takeDirect(limit: number): void {
+    this.tryWrite = (bytes) => {
+      const taken = Math.min(limit, bytes.byteLength);
+      this.accepted += taken;
+      return taken;
+    };
+  }
+
   /** The OS takes the outstanding write; the transport may hand over its queue at once. */
   override completeWrite(): void {
     this.accepted += this.inFlight;
@@ -35,6 +44,7 @@ class CountingHandle extends FakeStreamHandle {
 type Command =
   | { readonly kind: 'write'; readonly size: number; readonly atOnce: boolean }
   | { readonly kind: 'flush' }
+  | { readonly kind: 'endTurn' }
   | { readonly kind: 'limits'; readonly high: number | undefined; readonly low: number | undefined }
   | { readonly kind: 'pauseReading' }
   | { readonly kind: 'resumeReading' };
@@ -60,6 +70,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 3, arbitrary: fc.constant({ kind: 'flush' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'endTurn' as const }) },
   {
     weight: 1,
     arbitrary: limits.map(({ high, low }) => ({ kind: 'limits' as const, high, low })),
@@ -81,10 +92,15 @@ interface Hook {
   readonly high: number;
 }
 
-/** A transport over a CountingHandle whose deferred callbacks run when the test says. */
-function setUp() {
+/**
+ * A transport over a CountingHandle whose deferred callbacks run when the test says, with a
+ * `tryWrite` taking up to `direct` bytes per offer when given.
+ */
+function setUp(direct?: number) {
   const handle = new CountingHandle();
+  if (direct !== undefined) handle.takeDirect(direct);
   const deferred: (() => void)[] = [];
+  const turnEnd: (() => void)[] = [];
   const hooks: Hook[] = [];
   // The transport is built before the protocol sees it; the hooks read it through this.
   let transport: SocketTransport | null = null;
@@ -100,19 +116,23 @@ function setUp() {
   transport = new StreamTransport(handle, {
     protocol,
     callSoon: (callback) => deferred.push(callback),
+    flushSoon: (callback) => turnEnd.push(callback),
   });
+  const endTurn = (): void => {
+    while (turnEnd.length > 0) turnEnd.shift()?.();
+  };
   const runDeferred = (): void => {
     while (deferred.length > 0) deferred.shift()?.();
   };
   runDeferred(); // connectionMade: reading starts
   const writable: boolean[] = [];
   transport.writable$.subscribe((value) => writable.push(value));
-  return { transport, handle, hooks, writable, runDeferred };
+  return { transport, handle, hooks, writable, runDeferred, endTurn };
 }
 
 /** Runs `commands`, checking every invariant after each; returns the final state. */
-function run(commands: readonly Command[]) {
-  const { transport, handle, hooks, writable, runDeferred } = setUp();
+function run(commands: readonly Command[], direct?: number) {
+  const { transport, handle, hooks, writable, runDeferred, endTurn } = setUp(direct);
   let written = 0;
   let readingPaused = false;
   let limitsNow: [number, number] = expectedLimits(undefined, undefined);
@@ -130,6 +150,12 @@ function run(commands: readonly Command[]) {
         shrank = handle.writeOutstanding;
         if (shrank) handle.completeWrite();
         break;
+      case 'endTurn': {
+        const before = transport.getWriteBufferSize();
+        endTurn();
+        shrank = transport.getWriteBufferSize() < before;
+        break;
+      }
       case 'limits':
         transport.setWriteBufferLimits(cmd.high, cmd.low);
         limitsNow = expectedLimits(cmd.high, cmd.low);
@@ -177,10 +203,13 @@ function run(commands: readonly Command[]) {
 }
 
 describe('StreamTransport flow control (properties)', () => {
+  /** No `tryWrite` (as the in-memory handles), or one the OS takes 0 to 150 bytes of. */
+  const direct = fc.option(fc.nat({ max: 150 }), { nil: undefined });
+
   it('keeps the buffer, water mark and reading invariants through any sequence of commands', () => {
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 60 }), (commands) => {
-        run(commands);
+      fc.property(fc.array(command, { maxLength: 60 }), direct, (commands, limit) => {
+        run(commands, limit);
       }),
       { numRuns },
     );
@@ -188,11 +217,15 @@ describe('StreamTransport flow control (properties)', () => {
 
   it('is writable again, with resumeWriting called, once the OS has taken everything', () => {
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 60 }), (commands) => {
-        // The first flush completes the outstanding write and hands the queue over as one
-        // batch; the second completes that batch.
+      fc.property(fc.array(command, { maxLength: 60 }), direct, (commands, limit) => {
+        // The turn ends (gathered bytes are handed over); the first flush completes the
+        // outstanding write and hands the queue over as one batch, the second completes that
+        // batch and hands over what was gathered behind it, the third completes that.
         const flush: Command = { kind: 'flush' };
-        const { transport, handle, hooks, writable } = run([...commands, flush, flush]);
+        const { transport, handle, hooks, writable } = run(
+          [...commands, { kind: 'endTurn' }, flush, flush, flush],
+          limit,
+        );
         expect(handle.writeOutstanding).toBe(false);
         expect(transport.getWriteBufferSize()).toBe(0);
         expect(hooks.length % 2).toBe(0);

@@ -1,6 +1,6 @@
 import { StreamTransport } from '../../src/core/StreamTransport';
 import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
-import { FakeStreamHandle, bytes, turn } from '../helpers/FakeStreamHandle';
+import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
 import { recordingProtocol } from '../helpers/recordingProtocol';
 
 describe('StreamTransport', () => {
@@ -63,6 +63,7 @@ describe('StreamTransport', () => {
       const transport = new StreamTransport(handle, { protocol: rec.protocol });
       await turn();
       transport.write(bytes('abc'));
+      await endOfTurn(); // 'abc' is out
       transport.write(bytes('def'));
       transport.close();
       expect(handle.reading).toBe(false);
@@ -112,6 +113,7 @@ describe('StreamTransport', () => {
       const transport = new StreamTransport(handle, { protocol: rec.protocol });
       await turn();
       transport.write(bytes('abc'));
+      await endOfTurn(); // 'abc' is out
       transport.write(bytes('def'));
       expect(transport.getWriteBufferSize()).toBe(6);
       transport.abort();

@@ -2,7 +2,7 @@ import { StreamTransport } from '../../src/core/StreamTransport';
 import type { BufferedProtocol } from '../../src/core/protocols';
 import type { SocketTransport } from '../../src/core/transports';
 import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
-import { FakeStreamHandle, bytes, turn } from '../helpers/FakeStreamHandle';
+import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
 import { recordingProtocol } from '../helpers/recordingProtocol';
 
 describe('StreamTransport', () => {
@@ -73,6 +73,7 @@ describe('StreamTransport', () => {
       await turn();
       expect(transport.isClosing()).toBe(false);
       transport.write(bytes('reply'));
+      await endOfTurn();
       expect(handle.text()).toBe('reply');
       expect(rec.lost).toEqual([]);
     });

@@ -1,7 +1,7 @@
 import { StreamTransport } from '../../src/core/StreamTransport';
 import { osError } from '../../src/core/osErrors';
 import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
-import { FakeStreamHandle, bytes, turn } from '../helpers/FakeStreamHandle';
+import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
 
 async function open(capacity?: number) {
   const handle = new FakeStreamHandle();
@@ -90,6 +90,7 @@ describe('StreamTransport Rx surfaces', () => {
       await turn();
       expect(transport.isClosing()).toBe(false);
       transport.write(bytes('still open'));
+      await endOfTurn();
       expect(handle.text()).toBe('still open');
     });
 

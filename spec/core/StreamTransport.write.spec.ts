@@ -1,7 +1,7 @@
 import { StreamTransport } from '../../src/core/StreamTransport';
 import { TransportClosedError, WriteAfterEofError } from '../../src/core/errors';
 import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
-import { FakeStreamHandle, bytes, turn } from '../helpers/FakeStreamHandle';
+import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
 import { recordingProtocol } from '../helpers/recordingProtocol';
 
 async function open(highWater?: number, lowWater?: number) {
@@ -47,6 +47,7 @@ describe('StreamTransport', () => {
       transport.write(new DataView(new Uint8Array([99]).buffer));
       transport.write(new Uint8Array([100]).buffer);
       transport.write(new Uint16Array([0x6665]));
+      await endOfTurn();
       expect(handle.text()).toBe('abcdef');
     });
 
@@ -58,10 +59,13 @@ describe('StreamTransport', () => {
 
     it('copies the data, so later changes to the caller buffer do not leak', async () => {
       const { transport, handle } = await open();
-      transport.write(bytes('first'));
-      const mutable = bytes('abc');
-      transport.write(mutable);
-      mutable.fill(120);
+      const gathered = bytes('first');
+      transport.write(gathered);
+      gathered.fill(120);
+      await endOfTurn();
+      const queued = bytes('abc');
+      transport.write(queued);
+      queued.fill(120);
       handle.completeWrite();
       expect(handle.text()).toBe('firstabc');
     });
@@ -69,6 +73,8 @@ describe('StreamTransport', () => {
     it('counts bytes not yet accepted by the OS as buffered', async () => {
       const { transport, handle } = await open();
       transport.write(bytes('12345'));
+      expect(transport.getWriteBufferSize()).toBe(5);
+      await endOfTurn();
       transport.write(bytes('678'));
       expect(transport.getWriteBufferSize()).toBe(8);
       handle.completeWrite();
@@ -77,10 +83,11 @@ describe('StreamTransport', () => {
       expect(transport.getWriteBufferSize()).toBe(0);
     });
 
-    it('buffers nothing when the OS takes the bytes at once', async () => {
+    it('buffers nothing once the OS took the bytes at the end of the turn', async () => {
       const { transport, handle } = await open();
       handle.acceptAtOnce = true;
       transport.write(bytes('12345'));
+      await endOfTurn();
       expect(transport.getWriteBufferSize()).toBe(0);
     });
 
@@ -114,6 +121,7 @@ describe('StreamTransport', () => {
       const { transport, handle } = await open();
       handle.acceptAtOnce = true;
       transport.writelines([bytes('a'), bytes('b'), bytes('c')]);
+      await endOfTurn();
       expect(handle.text()).toBe('abc');
     });
 
@@ -152,6 +160,7 @@ describe('StreamTransport', () => {
     it('resumes when the buffer falls exactly to low', async () => {
       const { transport, rec, handle } = await open(10, 5);
       transport.write(new Uint8Array(6));
+      await endOfTurn();
       transport.write(new Uint8Array(5));
       expect(rec.events).toEqual(['made', 'pause']);
       handle.completeWrite();
@@ -162,6 +171,7 @@ describe('StreamTransport', () => {
     it('stays paused while the buffer is above low', async () => {
       const { transport, rec, handle } = await open(10, 5);
       transport.write(new Uint8Array(5));
+      await endOfTurn();
       transport.write(new Uint8Array(6));
       handle.completeWrite();
       expect(transport.getWriteBufferSize()).toBe(6);
@@ -184,6 +194,7 @@ describe('StreamTransport', () => {
     it('resolves flushed only once the buffer is empty, past the low mark', async () => {
       const { transport, handle } = await open(10, 5);
       transport.write(new Uint8Array(3));
+      await endOfTurn();
       transport.write(new Uint8Array(2));
       let flushed = false;
       const done = transport.flushed().then(() => (flushed = true));

@@ -13,6 +13,13 @@ export class FakeStreamHandle implements StreamHandle {
   /** When true, every write is accepted at once; else it waits for `completeWrite()`. */
   acceptAtOnce = false;
   readonly written: Uint8Array[] = [];
+  /** What each `tryWrite` was offered (the caller's own arrays, to check nothing was copied). */
+  readonly offered: Uint8Array[] = [];
+  /**
+   * Set to give the handle `tryWrite`: how many bytes the "OS" takes at once from each offer
+   * (Infinity: everything). Without it the handle has no `tryWrite`, as the in-memory ones.
+   */
+  tryWrite?: (bytes: Uint8Array) => number;
   private pendingDone: (() => void) | null = null;
   private events: StreamHandleEvents | null = null;
 
@@ -37,6 +44,18 @@ export class FakeStreamHandle implements StreamHandle {
     if (this.acceptAtOnce) return true;
     this.pendingDone = done;
     return false;
+  }
+
+  /** Gives the handle a `tryWrite` that takes up to `limit` bytes per call while idle. */
+  acceptDirect(limit = Infinity): this {
+    this.tryWrite = (bytes) => {
+      if (this.pendingDone) throw new Error('tryWrite with a write outstanding');
+      this.offered.push(bytes);
+      const taken = Math.min(limit, bytes.byteLength);
+      if (taken > 0) this.written.push(bytes.slice(0, taken));
+      return taken;
+    };
+    return this;
   }
 
   /** The OS accepted the outstanding write. */
@@ -75,6 +94,11 @@ export class FakeStreamHandle implements StreamHandle {
   text(): string {
     return Buffer.concat(this.written).toString();
   }
+}
+
+/** Lets the current turn end: small writes gathered in it are handed to the handle. */
+export async function endOfTurn(): Promise<void> {
+  await Promise.resolve();
 }
 
 /** Waits for callbacks deferred with the default callSoon (setImmediate) to run. */

@@ -128,6 +128,7 @@ describe('connectWritePipe', () => {
     it('reports BrokenPipeError on closed$ at the next write [P7]', async () => {
       const { writer, dropReader } = await fifoWithRawReader();
       writer.write(utf8('read by nobody, but accepted by the kernel'));
+      await Promise.resolve(); // the end of the turn, when small writes leave
       expect(writer.getWriteBufferSize()).toBe(0);
       dropReader();
       await turns(5);

@@ -149,6 +149,8 @@ describe('pipeline', () => {
       reader.pauseReading();
       const done = ending(pipeline(source, destination));
       writer.write(new Uint8Array(8 * KiB));
+      // Two turns, so that the two writes are not gathered into one chunk.
+      await turns(2);
       writer.write(new Uint8Array(second));
       writer.writeEof();
       await waitFor(

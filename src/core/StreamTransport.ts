@@ -1,7 +1,7 @@
 import { ReplaySubject, type Observable, type Observer } from 'rxjs';
 import { invalidArgType } from './argErrors.js';
-import { copyBytes, viewBytes, type BytesLike } from './bytes.js';
-import { defaultCallSoon, type CallSoon } from './callSoon.js';
+import { viewBytes, type BytesLike } from './bytes.js';
+import { defaultCallSoon, defaultFlushSoon, type CallSoon } from './callSoon.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
 import { deliverConnectionLost } from './deliverConnectionLost.js';
@@ -17,6 +17,7 @@ import {
 import { RxStreamProtocol } from './RxStreamProtocol.js';
 import { feedBufferedProtocol } from './feedBufferedProtocol.js';
 import { transportSink } from './transportSink.js';
+import { WriteBuffer } from './WriteBuffer.js';
 import type { SocketTransport } from './transports.js';
 import type { Address } from './address.js';
 
@@ -26,6 +27,8 @@ export interface StreamTransportOptions {
   readonly protocol?: StreamProtocol<SocketTransport> | undefined;
   /** How callbacks are deferred (virtual time in marble tests). */
   readonly callSoon?: CallSoon | undefined;
+  /** When small writes gathered in one turn go out (a microtask; virtual time in marble tests). */
+  readonly flushSoon?: CallSoon | undefined;
   /** Bytes `data$` holds for a late subscriber before reading pauses. */
   readonly dataBufferCapacity?: number | undefined;
   /**
@@ -64,10 +67,7 @@ export class StreamTransport implements SocketTransport {
   private holds = 0;
   private handleReading = false;
 
-  private writing = false;
-  private inFlightBytes = 0;
-  private queue: Uint8Array[] = [];
-  private queuedBytes = 0;
+  private readonly buffer: WriteBuffer;
 
   /** Resolves once `connectionMade` has run (the factories resolve after it [S1]). @internal */
   readonly ready: Promise<void>;
@@ -97,6 +97,14 @@ export class StreamTransport implements SocketTransport {
       },
     );
     this.writable$ = this.flow.writable$;
+    const flushSoon = options.flushSoon ?? defaultFlushSoon;
+    this.buffer = new WriteBuffer(handle, {
+      flushSoon,
+      highWater: () => this.flow.high,
+      shrank: () => {
+        this.afterShrink();
+      },
+    });
     this.sink = transportSink({
       write: (data) => {
         this.write(data);
@@ -171,6 +179,7 @@ export class StreamTransport implements SocketTransport {
     if (this.closing) return;
     this.closing = true;
     this.updateReading();
+    this.buffer.flushNow();
     if (this.getWriteBufferSize() === 0) this.scheduleConnectionLost(null);
   }
 
@@ -236,14 +245,12 @@ export class StreamTransport implements SocketTransport {
     if (view.byteLength === 0) return;
     if (this.closing)
       throw new TransportClosedError('Cannot write to a closing or closed transport');
-    const bytes = copyBytes(view);
-    if (this.writing) {
-      this.queue.push(bytes);
-      this.queuedBytes += bytes.byteLength;
-    } else {
-      this.handOff([bytes], bytes.byteLength);
-    }
-    this.flow.afterGrow(this.getWriteBufferSize());
+    const before = this.getWriteBufferSize();
+    this.buffer.write(view);
+    const after = this.getWriteBufferSize();
+    this.flow.afterGrow(after);
+    // Gathered bytes may have gone out with this write: the buffer can end up smaller.
+    if (after < before + view.byteLength) this.flow.afterShrink(after);
   }
 
   writelines(list: Iterable<BytesLike>): void {
@@ -271,6 +278,7 @@ export class StreamTransport implements SocketTransport {
       this.close();
       return;
     }
+    this.buffer.flushNow();
     if (this.getWriteBufferSize() === 0) this.sendShutdown();
     // The Rx protocol keeps a half-open connection only until both sides have sent EOF.
     if (this.eofReceived && this.protocol === this.rx) this.close();
@@ -281,7 +289,7 @@ export class StreamTransport implements SocketTransport {
   }
 
   getWriteBufferSize(): number {
-    return this.inFlightBytes + this.queuedBytes;
+    return this.buffer.size;
   }
 
   getWriteBufferLimits(): [number, number] {
@@ -315,32 +323,15 @@ export class StreamTransport implements SocketTransport {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private handOff(chunks: Uint8Array[], total: number): void {
-    this.writing = true;
-    this.inFlightBytes = total;
-    if (this.handle.write(chunks, this.onWriteDone)) {
-      this.writing = false;
-      this.inFlightBytes = 0;
-    }
-  }
-
-  private readonly onWriteDone = (): void => {
+  /** The write buffer shrank: resume the writer, then finish a pending EOF or close. */
+  private afterShrink(): void {
     if (this.lossScheduled) return;
-    this.writing = false;
-    this.inFlightBytes = 0;
-    // Everything queued while the last write was out goes in one batch.
-    while (!this.writing && this.queue.length > 0) {
-      const chunks = this.queue;
-      const total = this.queuedBytes;
-      this.queue = [];
-      this.queuedBytes = 0;
-      this.handOff(chunks, total);
-    }
-    this.flow.afterShrink(this.getWriteBufferSize());
-    if (this.getWriteBufferSize() > 0 || this.lossScheduled) return;
+    const size = this.getWriteBufferSize();
+    this.flow.afterShrink(size);
+    if (size > 0 || this.lossScheduled) return;
     if (this.eofSent) this.sendShutdown();
     if (this.closing) this.scheduleConnectionLost(null);
-  };
+  }
 
   private sendShutdown(): void {
     if (this.shutdownSent) return;
@@ -399,10 +390,7 @@ export class StreamTransport implements SocketTransport {
   private forceClose(exc: Error | null): void {
     if (this.lossScheduled) return;
     this.closing = true;
-    this.queue = [];
-    this.queuedBytes = 0;
-    this.inFlightBytes = 0;
-    this.writing = false;
+    this.buffer.clear();
     this.updateReading();
     this.handle.close();
     this.scheduleConnectionLost(exc);

@@ -21,3 +21,12 @@ export const defaultCallSoon: CallSoon = (() => {
   if (immediate) return (callback: () => void) => void immediate(callback);
   return (callback: () => void) => void timers.setTimeout(callback, 0);
 })();
+
+/**
+ * How gathered small writes are flushed by default: at the end of the current turn (a
+ * microtask), so that writes made in one callback leave together and no later.
+ * @internal
+ */
+export const defaultFlushSoon: CallSoon = (callback) => {
+  queueMicrotask(callback);
+};

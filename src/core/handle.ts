@@ -27,6 +27,13 @@ export interface StreamHandle {
    * transport never has two writes outstanding. Failures go to `onError`, not to `done`.
    */
   write(chunks: readonly Uint8Array[], done: () => void): boolean;
+  /**
+   * Writes as much of `bytes` as the OS takes at once, without waiting and without keeping a
+   * reference to them (asyncio's `sock.send()`), and returns how many bytes it took: 0 when it
+   * would block, when a write is still in flight, or on a failure (which the next `write()`
+   * then reports). Handles without it always go through `write()` with a private copy.
+   */
+  tryWrite?(bytes: Uint8Array): number;
   /** Sends EOF once everything written has gone out. Called at most once. */
   shutdown(): void;
   /** Releases the handle at once, dropping unsent data; no event follows. Idempotent. */

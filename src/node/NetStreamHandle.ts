@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { toTransportError } from '../core/osErrors.js';
+import { directWriter } from './directWrite.js';
 
 /** Longest time a cleanly closed socket waits for its peer's EOF before it is destroyed. */
 const LINGER_MS = 30_000;
@@ -14,6 +15,7 @@ export class NetStreamHandle implements StreamHandle {
   readonly canShutdown: boolean;
   private closed = false;
   private events: StreamHandleEvents | null = null;
+  private readonly direct: ((bytes: Uint8Array) => number) | null;
 
   constructor(
     private readonly socket: Socket,
@@ -21,6 +23,7 @@ export class NetStreamHandle implements StreamHandle {
     options: { canShutdown?: boolean } = {},
   ) {
     this.canShutdown = options.canShutdown ?? true;
+    this.direct = directWriter(socket);
     // Paused until the transport starts reading (after connectionMade [S1]). A paused
     // net.Socket stops reading from the kernel once its small readable buffer is full.
     socket.pause();
@@ -68,8 +71,14 @@ export class NetStreamHandle implements StreamHandle {
       socket.uncork();
     }
     // writableLength drops to 0 at once when libuv handed every byte to the kernel.
-    state = socket.writableLength === 0 ? 'sync' : 'async';
+    // A write that failed at once (EPIPE from a reader already gone) also leaves it at 0:
+    // those bytes were not taken, and the error follows through 'error'.
+    state = socket.writableLength === 0 && socket.errored === null ? 'sync' : 'async';
     return state === 'sync';
+  }
+
+  tryWrite(bytes: Uint8Array): number {
+    return this.closed || this.direct === null ? 0 : this.direct(bytes);
   }
 
   shutdown(): void {

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { toTransportError } from '../core/osErrors.js';
+import { directWriter } from './directWrite.js';
 
 /**
  * Drives a write pipe transport from any Node `Writable` (a pipe's `net.Socket`, a TTY, a file
@@ -12,11 +13,13 @@ export class WritableHandle implements StreamHandle {
   readonly canShutdown = true;
   private closed = false;
   private events: StreamHandleEvents | null = null;
+  private readonly direct: ((bytes: Uint8Array) => number) | null;
 
   constructor(
     private readonly stream: Writable,
     readonly extraInfo: Readonly<Record<string, unknown>>,
   ) {
+    this.direct = directWriter(stream);
     stream.on('error', (error) => {
       if (!this.closed) this.events?.onError(toTransportError(error));
     });
@@ -45,8 +48,14 @@ export class WritableHandle implements StreamHandle {
     const last = chunks.length - 1;
     chunks.forEach((chunk, index) => stream.write(chunk, index === last ? callback : undefined));
     stream.uncork();
-    state = stream.writableLength === 0 ? 'sync' : 'async';
+    // A write that failed at once (EPIPE from a reader already gone) also leaves it at 0:
+    // those bytes were not taken, and the error follows through 'error'.
+    state = stream.writableLength === 0 && stream.errored === null ? 'sync' : 'async';
     return state === 'sync';
+  }
+
+  tryWrite(bytes: Uint8Array): number {
+    return this.closed || this.direct === null ? 0 : this.direct(bytes);
   }
 
   shutdown(): void {

@@ -62,6 +62,11 @@ export function marbleTransport(
   // asapScheduler runs in virtual time inside TestScheduler.run: deferred callbacks stay on the frame.
   const callSoon: CallSoon = (callback) => void asapScheduler.schedule(callback);
   const handle = new MarbleStreamHandle(incoming, callSoon);
-  const transport = new StreamTransport(handle, { protocol: options.protocol, callSoon });
+  // Small writes gathered in a frame leave on that frame, as they leave at the end of a turn.
+  const transport = new StreamTransport(handle, {
+    protocol: options.protocol,
+    callSoon,
+    flushSoon: callSoon,
+  });
   return Object.assign(transport, { written$: handle.written$ });
 }

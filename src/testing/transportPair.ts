@@ -40,6 +40,8 @@ export function transportPair(
 ): [SocketTransport, SocketTransport] {
   const capacity = options.kernelBufferSize ?? DEFAULT_HIGH_WATER;
   const callSoon = options.callSoon ?? defaultCallSoon;
+  // A caller's own scheduler (virtual time) also decides when gathered small writes leave.
+  const flushSoon = options.callSoon;
   const aToB = new MemoryWire(capacity, callSoon);
   const bToA = new MemoryWire(capacity, callSoon);
   const a = new StreamTransport(
@@ -50,6 +52,7 @@ export function transportPair(
     {
       protocol: options.protocols?.[0]?.(),
       callSoon,
+      flushSoon,
     },
   );
   const b = new StreamTransport(
@@ -60,6 +63,7 @@ export function transportPair(
     {
       protocol: options.protocols?.[1]?.(),
       callSoon,
+      flushSoon,
     },
   );
   return [a, b];

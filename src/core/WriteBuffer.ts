@@ -1,0 +1,211 @@
+import type { StreamHandle } from './handle.js';
+
+/** Writes smaller than this are gathered, per turn, into one contiguous buffer. */
+export const SMALL_WRITE = 16 * 1024;
+/** The gather buffer starts this small and doubles as a burst needs. */
+const GATHER_MIN = 1024;
+/** Largest gather buffer: a full one goes out at once. */
+const GATHER_MAX = 64 * 1024;
+
+/** What the write buffer needs from its transport. @internal */
+export interface WriteBufferHooks {
+  /** Defers the flush of gathered small writes to the end of the current turn. */
+  flushSoon(flush: () => void): void;
+  /** The high-water mark: once the buffer holds more, gathered bytes go out at once. */
+  highWater(): number;
+  /** The buffer shrank outside of `write()`: a deferred flush ran or the handle finished. */
+  shrank(): void;
+}
+
+/**
+ * asyncio's transport write buffer over a {@link StreamHandle}, with no copy when the OS takes
+ * the bytes at once.
+ *
+ * - A large write made while nothing is in flight goes straight to the handle's `tryWrite`
+ *   (asyncio's `sock.send()` first [W2]); only what the OS did not take is copied.
+ * - Small writes made in one turn are copied into one reused buffer and handed over together
+ *   at the end of the turn (or at once past the high-water mark), so that a thousand 64-byte
+ *   writes make one system call, not a thousand.
+ * - While a write is in flight, everything is copied and queued, and the queue goes out in one
+ *   batch when the handle finishes: the caller may reuse its buffer as soon as `write()`
+ *   returns (asyncio 3.12+ keeps references instead [W3]).
+ * @internal
+ */
+export class WriteBuffer {
+  private writing = false;
+  private inFlight = 0;
+  /** Owned chunks waiting behind the write in flight, oldest first. */
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  /** Small writes not handed over yet; they follow everything in `queue`. */
+  private gather: Uint8Array | null = null;
+  private gathered = 0;
+  private flushScheduled = false;
+
+  constructor(
+    private readonly handle: StreamHandle,
+    private readonly hooks: WriteBufferHooks,
+  ) {}
+
+  /** Bytes written and not yet accepted by the OS. */
+  get size(): number {
+    return this.inFlight + this.queued + this.gathered;
+  }
+
+  /** Takes `view` (not retained: copied unless the OS takes it at once). */
+  write(view: Uint8Array): void {
+    const small = view.byteLength < SMALL_WRITE;
+    if (small) {
+      this.gatherBytes(view);
+    } else {
+      this.seal();
+      if (this.writing) this.enqueue(copyOf(view));
+      else {
+        this.flushGathered();
+        this.send(view);
+      }
+    }
+    if (this.writing || this.gathered === 0) return;
+    if (this.size > this.hooks.highWater()) this.flushGathered();
+    else this.scheduleFlush();
+  }
+
+  /** Hands over what was gathered this turn now (before close or EOF). */
+  flushNow(): void {
+    this.flushGathered();
+  }
+
+  /** Drops everything (abort, fatal error); a completion still owed is ignored. */
+  clear(): void {
+    this.writing = false;
+    this.inFlight = 0;
+    this.queue = [];
+    this.queued = 0;
+    this.gathered = 0;
+  }
+
+  private gatherBytes(view: Uint8Array): void {
+    if (this.gathered > 0 && this.gathered + view.byteLength > GATHER_MAX) {
+      // Full: hand it over (or queue it behind the write in flight) and start again.
+      if (this.writing) this.seal();
+      else this.flushGathered();
+    }
+    const needed = this.gathered + view.byteLength;
+    let gather = this.gather;
+    if (gather === null || needed > gather.byteLength) gather = this.grow(needed);
+    gather.set(view, this.gathered);
+    this.gathered = needed;
+  }
+
+  private grow(needed: number): Uint8Array {
+    const old = this.gather;
+    let capacity = Math.max(GATHER_MIN, old === null ? 0 : old.byteLength);
+    while (capacity < needed) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    if (old !== null && this.gathered > 0) grown.set(old.subarray(0, this.gathered));
+    this.gather = grown;
+    return grown;
+  }
+
+  /** Moves the gathered bytes to the end of the queue (they are the queue's now). */
+  private seal(): void {
+    if (this.gathered === 0 || this.gather === null) return;
+    this.enqueue(this.gather.subarray(0, this.gathered));
+    this.gather = null;
+    this.gathered = 0;
+  }
+
+  private enqueue(chunk: Uint8Array): void {
+    this.queue.push(chunk);
+    this.queued += chunk.byteLength;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.hooks.flushSoon(() => {
+      this.flushScheduled = false;
+      if (this.writing || this.gathered === 0) return;
+      this.flushGathered();
+      this.hooks.shrank();
+    });
+  }
+
+  /** Sends the gathered bytes; the buffer is kept for the next turn unless the handle took it. */
+  private flushGathered(): void {
+    const gather = this.gather;
+    if (this.writing || this.gathered === 0 || gather === null) return;
+    const bytes = gather.subarray(0, this.gathered);
+    const sent = this.handle.tryWrite ? this.handle.tryWrite(bytes) : 0;
+    this.gathered = 0;
+    if (sent < bytes.byteLength) this.handOff([bytes.slice(sent)], bytes.byteLength - sent);
+  }
+
+  /** Sends a caller's bytes, nothing being in flight: only the part the OS refused is copied. */
+  private send(view: Uint8Array): void {
+    const sent = this.handle.tryWrite ? this.handle.tryWrite(view) : 0;
+    if (sent < view.byteLength) {
+      const rest = copyOf(sent === 0 ? view : view.subarray(sent));
+      this.handOff([rest], rest.byteLength);
+    }
+  }
+
+  private handOff(chunks: Uint8Array[], total: number): void {
+    this.writing = true;
+    this.inFlight = total;
+    if (this.handle.write(chunks, this.onWriteDone)) {
+      this.writing = false;
+      this.inFlight = 0;
+    }
+  }
+
+  private readonly onWriteDone = (): void => {
+    if (!this.writing) return;
+    this.writing = false;
+    this.inFlight = 0;
+    if (this.queue.length > 0) {
+      const chunks = this.queue;
+      this.queue = [];
+      this.queued = 0;
+      this.sendOwned(chunks);
+    }
+    // The gathered bytes follow the queue; they stay gathered while it is in flight.
+    this.flushGathered();
+    this.hooks.shrank();
+  };
+
+  /** Sends owned chunks in order, directly while the OS takes them, the rest in one batch. */
+  private sendOwned(chunks: Uint8Array[]): void {
+    let index = 0;
+    if (this.handle.tryWrite) {
+      for (; index < chunks.length; index++) {
+        const chunk = chunks[index] as Uint8Array;
+        const sent = this.handle.tryWrite(chunk);
+        if (sent < chunk.byteLength) {
+          chunks[index] = chunk.subarray(sent);
+          break;
+        }
+      }
+      if (index === chunks.length) return;
+    }
+    const rest = index === 0 ? chunks : chunks.slice(index);
+    this.handOff(
+      rest,
+      rest.reduce((n, c) => n + c.byteLength, 0),
+    );
+  }
+}
+
+/**
+ * A private copy. `slice()` of a plain Uint8Array skips the zero-fill that `new Uint8Array(n)`
+ * pays; a Node Buffer's own `slice()` would be a view, hence the plain view first. A view over
+ * a SharedArrayBuffer is copied with `set()`, which reads from any backing store.
+ */
+function copyOf(view: Uint8Array): Uint8Array {
+  if (Object.prototype.toString.call(view.buffer) === '[object ArrayBuffer]') {
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+  }
+  const copy = new Uint8Array(view.byteLength);
+  copy.set(view);
+  return copy;
+}
