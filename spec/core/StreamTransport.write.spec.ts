@@ -207,6 +207,31 @@ describe('StreamTransport', () => {
       expect(flushed).toBe(true);
     });
 
+    it('waits for what resumeWriting writes before a close made there completes', async () => {
+      const handle = new FakeStreamHandle();
+      let transport: StreamTransport | null = null;
+      const rec = recordingProtocol({
+        resumeWriting: () => {
+          // A writer that sends its last chunk on resume, then closes.
+          transport?.write(new Uint8Array(30).fill(122));
+          transport?.close();
+        },
+      });
+      transport = new StreamTransport(handle, { protocol: rec.protocol });
+      await turn();
+      transport.setWriteBufferLimits(10, 5);
+      transport.write(new Uint8Array(20).fill(97));
+      handle.completeWrite(); // the 20 bytes: empty, resume, 30 more in flight, close
+      expect(transport.getWriteBufferSize()).toBe(30);
+      await turn();
+      expect(rec.lost).toEqual([]);
+      expect(handle.closes).toBe(0);
+      handle.completeWrite();
+      await turn();
+      expect(rec.lost).toEqual([null]);
+      expect(handle.text()).toBe('a'.repeat(20) + 'z'.repeat(30));
+    });
+
     it('rejects a pending drain when the transport is aborted', async () => {
       const { transport } = await open(10, 5);
       transport.write(new Uint8Array(11));

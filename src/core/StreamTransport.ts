@@ -326,9 +326,9 @@ export class StreamTransport implements SocketTransport {
   /** The write buffer shrank: resume the writer, then finish a pending EOF or close. */
   private afterShrink(): void {
     if (this.lossScheduled) return;
-    const size = this.getWriteBufferSize();
-    this.flow.afterShrink(size);
-    if (size > 0 || this.lossScheduled) return;
+    this.flow.afterShrink(this.getWriteBufferSize());
+    // resumeWriting may have written (and closed) already: read the size again.
+    if (this.getWriteBufferSize() > 0 || this.lossScheduled) return;
     if (this.eofSent) this.sendShutdown();
     if (this.closing) this.scheduleConnectionLost(null);
   }
