@@ -35,6 +35,10 @@ function recorder() {
       errors.push(error);
       events.push('error');
     },
+    lendBuffer: () => null,
+    onLentData: () => {
+      throw new Error('no buffer was lent');
+    },
   };
   return { sink, chunks, events, errors, text: () => Buffer.concat(chunks).toString() };
 }

@@ -15,7 +15,7 @@ import {
   type StreamProtocol,
 } from './protocols.js';
 import { RxStreamProtocol } from './RxStreamProtocol.js';
-import { feedBufferedProtocol } from './feedBufferedProtocol.js';
+import { askForBuffer, feedBufferedProtocol } from './feedBufferedProtocol.js';
 import { transportSink } from './transportSink.js';
 import { WriteBuffer } from './WriteBuffer.js';
 import type { SocketTransport } from './transports.js';
@@ -50,6 +50,11 @@ export interface StreamTransportOptions {
 export class StreamTransport implements SocketTransport {
   private protocol: StreamProtocol<SocketTransport>;
   private buffered: BufferedProtocol<SocketTransport> | null = null;
+  /** The protocol buffer the handle reads into next, and whose it is. */
+  private lent: {
+    readonly to: BufferedProtocol<SocketTransport>;
+    readonly buffer: Uint8Array;
+  } | null = null;
   private readonly rx: RxStreamProtocol;
   private readonly flow: FlowControl;
   private readonly lost$ = new ReplaySubject<Error | null>(1);
@@ -140,6 +145,10 @@ export class StreamTransport implements SocketTransport {
       },
       onError: (error) => {
         this.fatalError(error, 'Fatal read/write error on transport');
+      },
+      lendBuffer: () => this.lendBuffer(),
+      onLentData: (nbytes) => {
+        this.onLentData(nbytes);
       },
     });
     this.ready = new Promise<void>((resolve) => {
@@ -361,6 +370,40 @@ export class StreamTransport implements SocketTransport {
     }
     const failure = feedBufferedProtocol(buffered, chunk, () => !this.closing);
     if (failure) this.fatalError(failure.error, failure.message);
+  }
+
+  /**
+   * A handle that reads into given memory asks for its next buffer when a read finishes:
+   * asyncio asks `getBuffer(-1)` when the next bytes are ready [R7], which Node does not tell.
+   * Only a reading BufferedProtocol lends one; a paused one is asked again on its next read.
+   */
+  private lendBuffer(): Uint8Array | null {
+    this.lent = null;
+    const buffered = this.buffered;
+    if (buffered === null || !this.handleReading) return null;
+    const buffer = askForBuffer(buffered, -1);
+    if (!(buffer instanceof Uint8Array)) {
+      this.fatalError(buffer.error, buffer.message);
+      return null;
+    }
+    this.lent = { to: buffered, buffer };
+    return buffer;
+  }
+
+  private onLentData(nbytes: number): void {
+    const lent = this.lent;
+    this.lent = null;
+    if (lent === null || this.closing || this.eofReceived) return;
+    if (lent.to !== this.protocol) {
+      // setProtocol() came between the loan and the read: the new protocol gets the bytes.
+      this.onData(new Uint8Array(lent.buffer.subarray(0, nbytes)));
+      return;
+    }
+    try {
+      lent.to.bufferUpdated(nbytes);
+    } catch (error) {
+      this.fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
+    }
   }
 
   private onEof(): void {

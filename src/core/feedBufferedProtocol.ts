@@ -9,6 +9,26 @@ export interface ProtocolFailure {
 }
 
 /**
+ * Asks a `BufferedProtocol` for the buffer of the next read: a non-empty byte view, or a
+ * failure for the transport's fatal path (an empty buffer is an error, as in asyncio [R7]).
+ * @internal
+ */
+export function askForBuffer<T>(
+  protocol: BufferedProtocol<T>,
+  sizeHint: number,
+): Uint8Array | ProtocolFailure {
+  try {
+    const target = viewBytes(protocol.getBuffer(sizeHint), 'getBuffer() result');
+    if (target.byteLength === 0) {
+      throw new TransportError('ERR_EMPTY_BUFFER', 'getBuffer() returned an empty buffer');
+    }
+    return target;
+  } catch (error) {
+    return { message: 'Fatal error: protocol.getBuffer() call failed.', error };
+  }
+}
+
+/**
  * Delivers `chunk` to a `BufferedProtocol`: asks for a buffer, copies what fits, reports how
  * much, and repeats until the chunk is delivered or `stillOpen()` turns false. An empty buffer is
  * an error, as in asyncio [R7]. Returns the first failure, for the transport's fatal path.
@@ -21,15 +41,8 @@ export function feedBufferedProtocol<T>(
 ): ProtocolFailure | null {
   let offset = 0;
   while (offset < chunk.byteLength && stillOpen()) {
-    let target: Uint8Array;
-    try {
-      target = viewBytes(protocol.getBuffer(chunk.byteLength - offset), 'getBuffer() result');
-      if (target.byteLength === 0) {
-        throw new TransportError('ERR_EMPTY_BUFFER', 'getBuffer() returned an empty buffer');
-      }
-    } catch (error) {
-      return { message: 'Fatal error: protocol.getBuffer() call failed.', error };
-    }
+    const target = askForBuffer(protocol, chunk.byteLength - offset);
+    if (!(target instanceof Uint8Array)) return target;
     const n = Math.min(target.byteLength, chunk.byteLength - offset);
     target.set(chunk.subarray(offset, offset + n));
     offset += n;

@@ -11,6 +11,14 @@ export interface StreamHandleEvents {
   onEof(): void;
   /** A fatal I/O error (already converted to a `TransportOSError` where the OS reported it). */
   onError(error: Error): void;
+  /**
+   * For handles that read into memory they are given (Node's `onread`): the buffer for the next
+   * read, which is the protocol's own when it is a `BufferedProtocol` and reading is on, or null
+   * (the handle then reads into its own memory and reports through `onData`).
+   */
+  lendBuffer(): Uint8Array | null;
+  /** `nbytes` bytes were read into the start of the buffer `lendBuffer` returned last. */
+  onLentData(nbytes: number): void;
 }
 
 /** An open, connected byte stream (socket, pipe end, or in-memory peer). */

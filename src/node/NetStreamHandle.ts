@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { toTransportError } from '../core/osErrors.js';
 import { directWriter } from './directWrite.js';
+import type { LendingReader } from './LendingReader.js';
 
 /** Longest time a cleanly closed socket waits for its peer's EOF before it is destroyed. */
 const LINGER_MS = 30_000;
@@ -16,13 +17,16 @@ export class NetStreamHandle implements StreamHandle {
   private closed = false;
   private events: StreamHandleEvents | null = null;
   private readonly direct: ((bytes: Uint8Array) => number) | null;
+  /** Set when the socket was created with `onread` (client sockets): reads go through it. */
+  private readonly reader: LendingReader | null;
 
   constructor(
     private readonly socket: Socket,
     readonly extraInfo: Readonly<Record<string, unknown>>,
-    options: { canShutdown?: boolean } = {},
+    options: { canShutdown?: boolean; reader?: LendingReader | undefined } = {},
   ) {
     this.canShutdown = options.canShutdown ?? true;
+    this.reader = options.reader ?? null;
     this.direct = directWriter(socket);
     // Paused until the transport starts reading (after connectionMade [S1]). A paused
     // net.Socket stops reading from the kernel once its small readable buffer is full.
@@ -35,9 +39,12 @@ export class NetStreamHandle implements StreamHandle {
 
   bind(events: StreamHandleEvents): void {
     this.events = events;
-    this.socket.on('data', (chunk: Buffer) => {
-      if (!this.closed) events.onData(chunk);
-    });
+    if (this.reader) this.reader.attach(events);
+    else {
+      this.socket.on('data', (chunk: Buffer) => {
+        if (!this.closed) events.onData(chunk);
+      });
+    }
     this.socket.on('end', () => {
       if (!this.closed) events.onEof();
     });
@@ -88,6 +95,7 @@ export class NetStreamHandle implements StreamHandle {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.reader?.detach();
     this.socket.destroy();
   }
 
@@ -100,6 +108,7 @@ export class NetStreamHandle implements StreamHandle {
   closeGracefully(): void {
     if (this.closed) return;
     this.closed = true;
+    this.reader?.detach();
     const socket = this.socket;
     if (socket.destroyed) return;
     const timer = setTimeout(() => socket.destroy(), LINGER_MS);

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { LendingReader } from './LendingReader.js';
 import type { SocketTransport } from '../core/transports.js';
 import {
   optionalBoolean,
@@ -60,7 +61,10 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
     if (local['port'] !== undefined)
       localPort = requireInteger('options.localAddr.port', local['port'], 0, 65535);
   }
+  // Client sockets read through `onread`: a BufferedProtocol receives into its own buffer.
+  const reader = new LendingReader();
   const socket = connect({
+    onread: reader.option,
     host,
     port,
     allowHalfOpen: true,
@@ -68,6 +72,6 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
     ...(localAddress === undefined ? {} : { localAddress }),
     ...(localPort === undefined ? {} : { localPort }),
   });
-  const handle = await connectHandle(socket, tcpExtraInfo);
+  const handle = await connectHandle(socket, tcpExtraInfo, reader);
   return openStreamTransport(handle, protocol);
 }

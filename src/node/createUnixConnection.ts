@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { LendingReader } from './LendingReader.js';
 import type { SocketTransport } from '../core/transports.js';
 import { optionalFunction, requireObject, requireString } from '../core/validate.js';
 import { invalidArgValue } from '../core/argErrors.js';
@@ -30,7 +31,8 @@ export async function createUnixConnection(
   const path = requireString('options.path', opts['path']);
   if (path === '') throw invalidArgValue('options.path', 'must not be empty');
   const protocol = optionalFunction<StreamProtocolFactory>('options.protocol', opts['protocol']);
-  const socket = connect({ path, allowHalfOpen: true });
-  const handle = await connectHandle(socket, (s) => unixExtraInfo(s, path, ''));
+  const reader = new LendingReader();
+  const socket = connect({ path, allowHalfOpen: true, onread: reader.option });
+  const handle = await connectHandle(socket, (s) => unixExtraInfo(s, path, ''), reader);
   return openStreamTransport(handle, protocol);
 }

@@ -6,6 +6,7 @@ import { StreamTransport } from '../core/StreamTransport.js';
 import type { SocketTransport } from '../core/transports.js';
 import { toTransportError } from '../core/osErrors.js';
 import { NetStreamHandle } from './NetStreamHandle.js';
+import type { LendingReader } from './LendingReader.js';
 
 /** A protocol factory as the factories take it (asyncio `protocol_factory`). */
 export type StreamProtocolFactory = () => StreamProtocol<SocketTransport>;
@@ -43,6 +44,7 @@ export async function openStreamTransport(
 export function connectHandle(
   socket: Socket,
   extraInfoOf: (socket: Socket) => Readonly<Record<string, unknown>>,
+  reader?: LendingReader,
 ): Promise<NetStreamHandle> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
@@ -51,7 +53,7 @@ export function connectHandle(
       reject(toTransportError(error));
     };
     const onConnect = (): void => {
-      const handle = new NetStreamHandle(socket, extraInfoOf(socket));
+      const handle = new NetStreamHandle(socket, extraInfoOf(socket), { reader });
       socket.off('error', onError);
       resolve(handle);
     };

@@ -1,0 +1,245 @@
+/**
+ * A BufferedProtocol on a client socket, which reads through Node's `onread` into the buffers
+ * the protocol lends; and the chunks a client socket hands to `dataReceived` the same way.
+ */
+
+import {
+  createConnection,
+  createUnixConnection,
+  createUnixServer,
+  setExceptionHandler,
+  type BufferedProtocol,
+  type ExceptionContext,
+  type Protocol,
+  type SocketTransport,
+} from '../../src/index';
+import { Hasher, patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
+import {
+  HOST,
+  KiB,
+  MiB,
+  nextConnection,
+  startServer,
+  tmpSocketPath,
+  turns,
+  useResources,
+  waitFor,
+} from '../helpers/net';
+import { useLeakCheck } from '../helpers/leaks';
+
+/** A BufferedProtocol over a ring of buffers of the given sizes, recording every call. */
+class RingProtocol implements BufferedProtocol<SocketTransport> {
+  readonly hints: number[] = [];
+  readonly hasher = new Hasher();
+  readonly lost: (Error | null)[] = [];
+  transport: SocketTransport | null = null;
+  eof = false;
+  private readonly buffers: Uint8Array[];
+  private next = 0;
+  private current: Uint8Array | null = null;
+
+  constructor(sizes: readonly number[]) {
+    this.buffers = sizes.map((size) => new Uint8Array(size));
+  }
+
+  connectionMade(transport: SocketTransport): void {
+    this.transport = transport;
+  }
+
+  getBuffer(sizeHint: number): Uint8Array {
+    this.hints.push(sizeHint);
+    this.current = this.buffers[this.next % this.buffers.length] as Uint8Array;
+    this.next += 1;
+    return this.current;
+  }
+
+  bufferUpdated(nbytes: number): void {
+    this.hasher.update((this.current as Uint8Array).subarray(0, nbytes));
+  }
+
+  eofReceived(): void {
+    this.eof = true;
+  }
+
+  connectionLost(exc: Error | null): void {
+    this.lost.push(exc);
+  }
+}
+
+describe('BufferedProtocol on a client socket (reads into the lent buffer)', () => {
+  const resources = useResources();
+  useLeakCheck(resources);
+  const reports: ExceptionContext[] = [];
+
+  beforeEach(() => {
+    reports.length = 0;
+    setExceptionHandler((context) => reports.push(context));
+  });
+
+  afterEach(() => {
+    setExceptionHandler(null);
+  });
+
+  /** A server that writes `payload` in 64 KiB writes to its one client, then sends EOF. */
+  async function serveOnce(payload: Uint8Array): Promise<number> {
+    const { server, port } = await startServer(resources);
+    server.connections$.subscribe((serverSide) => {
+      writeChunked((chunk) => {
+        serverSide.write(chunk);
+      }, payload);
+      serverSide.writeEof();
+    });
+    return port;
+  }
+
+  it('receives 8 MiB into buffers of changing sizes, asked with -1 as asyncio does', async () => {
+    const payload = patternBytes(8 * MiB);
+    const port = await serveOnce(payload);
+    const protocol = new RingProtocol([4 * KiB, 256 * KiB, 1, 64 * KiB]);
+    resources.transport(await createConnection({ host: HOST, port, protocol: () => protocol }));
+    await waitFor(() => protocol.lost.length === 1, 'connectionLost');
+    expect(protocol.lost).toEqual([null]);
+    expect(protocol.eof).toBe(true);
+    expect(protocol.hasher.bytes).toBe(8 * MiB);
+    expect(protocol.hasher.digest()).toBe(sha256(payload));
+    // The first read goes into the reader's own buffer (the transport did not exist yet) and
+    // is copied in with the size still to deliver as hint; every later one is lent with -1.
+    expect(protocol.hints.filter((hint) => hint === -1).length).toBeGreaterThan(10);
+    expect(reports).toEqual([]);
+  });
+
+  it('loses nothing across pauseReading from bufferUpdated and a later resume', async () => {
+    const payload = patternBytes(4 * MiB);
+    const port = await serveOnce(payload);
+    const protocol = new RingProtocol([64 * KiB]);
+    let updates = 0;
+    const update = protocol.bufferUpdated.bind(protocol);
+    protocol.bufferUpdated = (nbytes: number) => {
+      update(nbytes);
+      updates += 1;
+      if (updates % 5 === 0) {
+        const transport = protocol.transport as SocketTransport;
+        transport.pauseReading();
+        setTimeout(() => {
+          transport.resumeReading();
+        }, 2);
+      }
+    };
+    resources.transport(await createConnection({ host: HOST, port, protocol: () => protocol }));
+    await waitFor(() => protocol.lost.length === 1, 'connectionLost', 20_000);
+    expect(protocol.hasher.bytes).toBe(4 * MiB);
+    expect(protocol.hasher.digest()).toBe(sha256(payload));
+    expect(updates).toBeGreaterThan(5);
+  });
+
+  it.each([
+    [
+      'throws',
+      (): Uint8Array => {
+        throw new Error('no buffer today');
+      },
+      'no buffer today',
+    ],
+    [
+      'returns an empty buffer',
+      (): Uint8Array => new Uint8Array(0),
+      'getBuffer() returned an empty buffer',
+    ],
+  ])(
+    'fails the transport when getBuffer %s, with nothing uncaught',
+    async (_case, getBuffer, message) => {
+      const port = await serveOnce(patternBytes(1 * MiB));
+      const protocol = new RingProtocol([16 * KiB]);
+      let calls = 0;
+      const good = protocol.getBuffer.bind(protocol);
+      // Good for the first few reads (lent ones among them), then failing.
+      protocol.getBuffer = (hint: number) => (++calls > 3 ? getBuffer() : good(hint));
+      resources.transport(await createConnection({ host: HOST, port, protocol: () => protocol }));
+      await waitFor(() => protocol.lost.length === 1, 'connectionLost');
+      expect(protocol.lost[0]).toBeInstanceOf(Error);
+      expect((protocol.lost[0] as Error).message).toBe(message);
+      expect(reports.map((report) => report.message)).toEqual([
+        'Fatal error: protocol.getBuffer() call failed.',
+      ]);
+    },
+  );
+
+  it('fails the transport when bufferUpdated throws on a lent buffer', async () => {
+    const port = await serveOnce(patternBytes(1 * MiB));
+    const protocol = new RingProtocol([16 * KiB]);
+    protocol.bufferUpdated = () => {
+      if (protocol.hints.at(-1) === -1) throw new Error('cannot take it');
+    };
+    resources.transport(await createConnection({ host: HOST, port, protocol: () => protocol }));
+    await waitFor(() => protocol.lost.length === 1, 'connectionLost');
+    expect((protocol.lost[0] as Error).message).toBe('cannot take it');
+    expect(reports.map((report) => report.message)).toEqual([
+      'Fatal error: protocol.bufferUpdated() call failed.',
+    ]);
+  });
+
+  it('gives the bytes of a buffer lent before setProtocol to the new protocol', async () => {
+    const { server, port } = await startServer(resources);
+    const accepted = nextConnection(server);
+    const buffered = new RingProtocol([64 * KiB]);
+    const client = resources.transport(
+      await createConnection({ host: HOST, port, protocol: () => buffered }),
+    );
+    const serverSide = await accepted;
+    serverSide.write(utf8('first'));
+    await waitFor(() => buffered.hasher.bytes === 5, 'the first bytes');
+    // A buffer is lent for the next read by now; the next bytes belong to the new protocol.
+    const received: Uint8Array[] = [];
+    const plain: Protocol<SocketTransport> = { dataReceived: (data) => received.push(data) };
+    client.setProtocol(plain);
+    serverSide.write(utf8('second'));
+    await waitFor(() => received.length > 0, 'the second bytes');
+    expect(Buffer.concat(received).toString()).toBe('second');
+    expect(buffered.hasher.bytes).toBe(5);
+  });
+
+  it('reads into the lent buffer on a Unix socket too', async () => {
+    const path = tmpSocketPath();
+    const payload = patternBytes(2 * MiB);
+    const server = resources.server(await createUnixServer({ path }));
+    server.connections$.subscribe((serverSide) => {
+      writeChunked((chunk) => {
+        serverSide.write(chunk);
+      }, payload);
+      serverSide.writeEof();
+    });
+    const protocol = new RingProtocol([32 * KiB]);
+    resources.transport(await createUnixConnection({ path, protocol: () => protocol }));
+    await waitFor(() => protocol.lost.length === 1, 'connectionLost');
+    expect(protocol.hasher.digest()).toBe(sha256(payload));
+    expect(protocol.hints).toContain(-1);
+  });
+});
+
+describe('chunks a client socket hands to dataReceived', () => {
+  const resources = useResources();
+  useLeakCheck(resources);
+
+  it('copies a small chunk out (it does not pin a 64 KiB read buffer) and keeps each intact', async () => {
+    const { server, port } = await startServer(resources);
+    const accepted = nextConnection(server);
+    const chunks: Uint8Array[] = [];
+    resources.transport(
+      await createConnection({
+        host: HOST,
+        port,
+        protocol: () => ({ dataReceived: (data: Uint8Array) => chunks.push(data) }),
+      }),
+    );
+    const serverSide = await accepted;
+    for (const word of ['one', 'two', 'three']) {
+      serverSide.write(utf8(word));
+      await waitFor(() => Buffer.concat(chunks).toString().endsWith(word), word);
+      await turns(1);
+    }
+    expect(Buffer.concat(chunks).toString()).toBe('onetwothree');
+    // Each small chunk owns exactly its bytes, and later reads did not overwrite earlier ones.
+    for (const chunk of chunks) expect(chunk.buffer.byteLength).toBe(chunk.byteLength);
+    expect(chunks.map((chunk) => Buffer.from(chunk).toString())).toEqual(['one', 'two', 'three']);
+  });
+});
