@@ -22,7 +22,10 @@ export interface WriteBufferHooks {
  * the bytes at once.
  *
  * - A large write made while nothing is in flight goes straight to the handle's `tryWrite`
- *   (asyncio's `sock.send()` first [W2]); only what the OS did not take is copied.
+ *   (asyncio's `sock.send()` first [W2]); only what the OS did not take is copied. Once the OS
+ *   refuses part of a write, writes go through the handle's own `write()` (which waits for
+ *   room) until the handle takes one at once again: a refused `tryWrite` is a wasted system
+ *   call, and on Node a costly exception.
  * - Small writes made in one turn are copied into one reused buffer and handed over together
  *   at the end of the turn (or at once past the high-water mark), so that a thousand 64-byte
  *   writes make one system call, not a thousand.
@@ -41,6 +44,8 @@ export class WriteBuffer {
   private gather: Uint8Array | null = null;
   private gathered = 0;
   private flushScheduled = false;
+  /** Whether the OS kept up with the last write, so that `tryWrite` is worth a try. */
+  private direct = true;
 
   constructor(
     private readonly handle: StreamHandle,
@@ -58,12 +63,11 @@ export class WriteBuffer {
     if (small) {
       this.gatherBytes(view);
     } else {
-      this.seal();
+      // The gathered bytes go first: out now if nothing is in flight, else queued.
+      if (this.writing) this.seal();
+      else this.flushGathered();
       if (this.writing) this.enqueue(copyOf(view));
-      else {
-        this.flushGathered();
-        this.send(view);
-      }
+      else this.send(view);
     }
     if (this.writing || this.gathered === 0) return;
     if (this.size > this.hooks.highWater()) this.flushGathered();
@@ -136,18 +140,26 @@ export class WriteBuffer {
     const gather = this.gather;
     if (this.writing || this.gathered === 0 || gather === null) return;
     const bytes = gather.subarray(0, this.gathered);
-    const sent = this.handle.tryWrite ? this.handle.tryWrite(bytes) : 0;
+    const sent = this.tryDirect(bytes);
     this.gathered = 0;
     if (sent < bytes.byteLength) this.handOff([bytes.slice(sent)], bytes.byteLength - sent);
   }
 
   /** Sends a caller's bytes, nothing being in flight: only the part the OS refused is copied. */
   private send(view: Uint8Array): void {
-    const sent = this.handle.tryWrite ? this.handle.tryWrite(view) : 0;
+    const sent = this.tryDirect(view);
     if (sent < view.byteLength) {
       const rest = copyOf(sent === 0 ? view : view.subarray(sent));
       this.handOff([rest], rest.byteLength);
     }
+  }
+
+  /** `tryWrite` while the OS keeps up; how many bytes it took. */
+  private tryDirect(bytes: Uint8Array): number {
+    if (!this.direct || !this.handle.tryWrite) return 0;
+    const sent = this.handle.tryWrite(bytes);
+    if (sent < bytes.byteLength) this.direct = false;
+    return sent;
   }
 
   private handOff(chunks: Uint8Array[], total: number): void {
@@ -156,6 +168,7 @@ export class WriteBuffer {
     if (this.handle.write(chunks, this.onWriteDone)) {
       this.writing = false;
       this.inFlight = 0;
+      this.direct = true;
     }
   }
 
@@ -165,35 +178,15 @@ export class WriteBuffer {
     this.inFlight = 0;
     if (this.queue.length > 0) {
       const chunks = this.queue;
+      const total = this.queued;
       this.queue = [];
       this.queued = 0;
-      this.sendOwned(chunks);
+      this.handOff(chunks, total);
     }
     // The gathered bytes follow the queue; they stay gathered while it is in flight.
     this.flushGathered();
     this.hooks.shrank();
   };
-
-  /** Sends owned chunks in order, directly while the OS takes them, the rest in one batch. */
-  private sendOwned(chunks: Uint8Array[]): void {
-    let index = 0;
-    if (this.handle.tryWrite) {
-      for (; index < chunks.length; index++) {
-        const chunk = chunks[index] as Uint8Array;
-        const sent = this.handle.tryWrite(chunk);
-        if (sent < chunk.byteLength) {
-          chunks[index] = chunk.subarray(sent);
-          break;
-        }
-      }
-      if (index === chunks.length) return;
-    }
-    const rest = index === 0 ? chunks : chunks.slice(index);
-    this.handOff(
-      rest,
-      rest.reduce((n, c) => n + c.byteLength, 0),
-    );
-  }
 }
 
 /**

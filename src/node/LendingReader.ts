@@ -1,7 +1,11 @@
 import type { StreamHandleEvents } from '../core/handle.js';
 
-/** What one read asks for when the reader uses its own memory (Node reads 64 KiB too). */
-const READ_SIZE = 64 * 1024;
+/**
+ * The memory every reader reads into when nothing is lent: one buffer for the whole process.
+ * libuv fills it and Node calls back in the same step, and each read is copied out before the
+ * callback returns, so no two sockets ever use it at once. (Node reads 64 KiB at a time too.)
+ */
+const sharedReadBuffer = new Uint8Array(64 * 1024);
 
 /** The `onread` option of `net.connect`, typed as Node takes it. */
 export interface OnReadOption {
@@ -12,11 +16,10 @@ export interface OnReadOption {
 /**
  * Reads a client socket through Node's `onread` option: libuv reads straight into the buffer
  * the transport lends (a `BufferedProtocol`'s own, so nothing is copied or allocated per read),
- * or else into memory of its own, handed on as a chunk.
+ * or else into the shared read buffer, from which each chunk is copied out at its exact size
+ * (as Node's own reads end up: one allocation per chunk, and no idle connection holds 64 KiB).
  *
- * Node asks for the next buffer right after each read. A chunk that fills at least half of
- * the reader's own buffer is handed on as a view of it (and the next read gets a new one);
- * a smaller one is copied out, so that a 64-byte message does not pin 64 KiB.
+ * Node asks for the next buffer right after each read.
  *
  * `onread` can only be given when the socket is created, so the reader exists before its
  * handle and transport; reads before `attach` cannot happen (reading starts after it).
@@ -24,7 +27,6 @@ export interface OnReadOption {
  */
 export class LendingReader {
   private events: StreamHandleEvents | null = null;
-  private own: Uint8Array | null = null;
   private lent: Uint8Array | null = null;
   private active = true;
 
@@ -50,9 +52,7 @@ export class LendingReader {
 
   private nextBuffer(): Uint8Array {
     this.lent = this.active ? (this.events?.lendBuffer() ?? null) : null;
-    if (this.lent !== null) return this.lent;
-    this.own ??= new Uint8Array(READ_SIZE);
-    return this.own;
+    return this.lent ?? sharedReadBuffer;
   }
 
   private onRead(nread: number, buffer: Uint8Array): void {
@@ -63,13 +63,8 @@ export class LendingReader {
       events.onLentData(nread);
       return;
     }
-    let chunk: Uint8Array;
-    if (nread * 2 >= buffer.byteLength) {
-      chunk = buffer.subarray(0, nread);
-      if (buffer === this.own) this.own = null;
-    } else {
-      chunk = new Uint8Array(buffer.subarray(0, nread));
-    }
+    // A copy, whatever the buffer: the shared one is reused by the next read of any socket.
+    const chunk = new Uint8Array(buffer.subarray(0, nread));
     events.onData(chunk);
   }
 }
