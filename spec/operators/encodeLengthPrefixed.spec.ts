@@ -1,4 +1,4 @@
-import { from } from 'rxjs';
+import { Subject, from } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { FrameTooLargeError } from '../../src/core/errors';
 import { encodeLengthPrefixed } from '../../src/operators/encodeLengthPrefixed';
@@ -85,6 +85,41 @@ describe('encodeLengthPrefixed', () => {
       bytes(2, 111, 107),
       '|',
     ]);
+  });
+
+  it('writes every byte of a 4-byte length', () => {
+    const payload = new Uint8Array(0x010203).fill(5);
+    const [frame] = run([payload], encodeLengthPrefixed({ headerBytes: 4 })) as Uint8Array[];
+    expect(frame!.subarray(0, 4)).toEqual(bytes(0, 1, 2, 3));
+    expect(frame!.byteLength).toBe(4 + 0x010203);
+  });
+
+  it('gives each frame bytes of its own, however many small frames it emits', () => {
+    const sizes = Array.from({ length: 600 }, (_, i) => (i * 37) % 1500);
+    const payloads = sizes.map((size, i) => new Uint8Array(size).fill(i % 256));
+    const frames = run(payloads, encodeLengthPrefixed({ headerBytes: 2 })).slice(0, -1);
+    for (const frame of frames as Uint8Array[]) frame.fill(0xee, 2); // a consumer reuses them
+    for (const [i, frame] of (frames as Uint8Array[]).entries()) {
+      expect(frame.byteLength).toBe(2 + (sizes[i] as number));
+      expect(frame.subarray(0, 2)).toEqual(
+        bytes((sizes[i] as number) >>> 8, (sizes[i] as number) & 0xff),
+      );
+    }
+  });
+
+  it('keeps framing after a consumer transfers the buffer of a frame', () => {
+    const seen: Uint8Array[] = [];
+    const source = new Subject<Uint8Array>();
+    source.pipe(encodeLengthPrefixed({ headerBytes: 1 })).subscribe((frame) => {
+      seen.push(frame.slice());
+      const buffer = frame.buffer as ArrayBuffer; // the operator never uses a SharedArrayBuffer
+      structuredClone(buffer, { transfer: [buffer] }); // detaches it
+      expect(frame.byteLength).toBe(0);
+    });
+    source.next(bytes(1, 2));
+    source.next(bytes(3));
+    source.complete();
+    expect(seen).toEqual([bytes(2, 1, 2), bytes(1, 3)]);
   });
 
   it('errors with ERR_INVALID_ARG_TYPE on a value that is not bytes', () => {

@@ -199,6 +199,30 @@ describe('framing operators (properties)', () => {
       );
     });
 
+    it('reads only its chunks when they lie inside larger buffers', () => {
+      const placed = (chunks: readonly Uint8Array[], noise: number): Uint8Array[] =>
+        chunks.map((chunk, i) => {
+          const backing = new Uint8Array(chunk.byteLength + 2 * i + 2).fill(noise);
+          backing.set(chunk, i + 1);
+          return backing.subarray(i + 1, i + 1 + chunk.byteLength);
+        });
+      const stream = fc.tuple(
+        headerBytes,
+        fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 255 }),
+      );
+      fc.assert(
+        fc.property(stream, cutPoints, ([size, payloads, noise], points) => {
+          const bytes = concat(payloads.map((payload) => frame(payload, size)));
+          const expected = [...payloads.map(latin1), '|'];
+          expect(
+            outcome(placed(cut(bytes, points), noise), lengthPrefixed({ headerBytes: size })),
+          ).toEqual(expected);
+        }),
+        { numRuns },
+      );
+    });
+
     it('round-trips any payloads from encodeLengthPrefixed, however the frames are cut', () => {
       const payloadsFor = (size: 1 | 2 | 4) =>
         fc.tuple(
@@ -221,6 +245,29 @@ describe('framing operators (properties)', () => {
           expect(outcome(bytewise(bytes), lengthPrefixed({ headerBytes: size, maxFrame }))).toEqual(
             expected,
           );
+        }),
+        { numRuns },
+      );
+    });
+  });
+
+  describe('encodeLengthPrefixed', () => {
+    it('emits frames that share no bytes, small or large, however many', () => {
+      const payloads = fc.array(fc.uint8Array({ maxLength: 1300 }), { maxLength: 40 });
+      fc.assert(
+        fc.property(payloads, (all) => {
+          const frames: Uint8Array[] = [];
+          from(all)
+            .pipe(encodeLengthPrefixed({ headerBytes: 2 }))
+            .subscribe((encoded) => frames.push(encoded));
+          const expected = all.map((payload) => latin1(frame(payload, 2)));
+          expect(frames.map(latin1)).toEqual(expected);
+          // Overwriting each frame in turn leaves every other one as it was.
+          for (const [i, encoded] of frames.entries()) {
+            encoded.fill(0xee);
+            expect(latin1(encoded)).toBe('\xee'.repeat(encoded.byteLength));
+            expect(frames.slice(i + 1).map(latin1)).toEqual(expected.slice(i + 1));
+          }
         }),
         { numRuns },
       );

@@ -82,6 +82,25 @@ describe('lengthPrefixed', () => {
     expect(result.slice(1)).toEqual([new Uint8Array(0xff).fill(2), '|']);
   });
 
+  it('reads a 4-byte header with its top bit set as unsigned, whole or split', () => {
+    expect(run([bytes(0x80, 0, 0, 1)], lengthPrefixed({ headerBytes: 4, maxFrame: 10 }))).toEqual([
+      { error: 'ERR_FRAME_TOO_LARGE' },
+    ]);
+    const errors: unknown[] = [];
+    for (const chunks of [
+      [bytes(0xff, 0xff, 0xff, 0xff)],
+      [bytes(0xff), bytes(0xff, 0xff, 0xff)],
+    ]) {
+      from(chunks)
+        .pipe(lengthPrefixed({ headerBytes: 4 }))
+        .subscribe({ error: (err: unknown) => errors.push((err as Error).message) });
+    }
+    expect(errors).toEqual([
+      'The source completed inside a frame (0 of 4294967295 payload bytes)',
+      'The source completed inside a frame (0 of 4294967295 payload bytes)',
+    ]);
+  });
+
   it('passes a source error on and drops the partial frame', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-#', { a: bytes(1, 65, 3, 66) }, new Error('reset'));
@@ -283,6 +302,18 @@ describe('lengthPrefixed', () => {
       expect((payloads[0] as Uint8Array).buffer).toBe(chunk.buffer);
       expect((payloads[1] as Uint8Array).buffer).toBe(chunk.buffer);
       expect((payloads[2] as Uint8Array).buffer).not.toBe(chunk.buffer);
+    });
+
+    it('emits views at the right place of a chunk that starts inside its buffer', () => {
+      const backing = new Uint8Array(32).fill(0xee);
+      backing.set([2, 65, 66, 0, 1, 67], 10);
+      const chunk = backing.subarray(10, 16);
+      const payloads = run([chunk], lengthPrefixed({ headerBytes: 1 }));
+      expect(payloads).toEqual([bytes(65, 66), bytes(), bytes(67), '|']);
+      expect((payloads[0] as Uint8Array).byteOffset).toBe(11);
+      expect((payloads[2] as Uint8Array).byteOffset).toBe(15);
+      const pooled = Buffer.from([0, 2, 68, 69]); // Node's pool: a non-zero byteOffset
+      expect(run([pooled], lengthPrefixed({ headerBytes: 2 }))).toEqual([bytes(68, 69), '|']);
     });
 
     it('emits an empty payload that does not keep its chunk alive', () => {

@@ -1,6 +1,8 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { invalidArgType } from '../core/argErrors.js';
+import { allocFrame } from './allocFrame.js';
 import { checkHeaderBytes } from './frameOptions.js';
+import { writeLength } from './lengthHeader.js';
 import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError } from '../core/errors.js';
 
@@ -48,17 +50,18 @@ export function encodeLengthPrefixed(
   const headerBytes = checkHeaderBytes(options.headerBytes);
   const limit = 2 ** (8 * headerBytes) - 1;
   return map((value: Uint8Array) => {
-    const payload = viewBytes(value, 'payload');
+    // A non-empty Uint8Array passes viewBytes's checks as it is (a detached one is empty).
+    const payload =
+      value instanceof Uint8Array && value.byteLength > 0 ? value : viewBytes(value, 'payload');
     const length = payload.byteLength;
     if (length > limit) {
       throw new FrameTooLargeError(
         `A payload of ${length} bytes does not fit a ${headerBytes}-byte header (at most ${limit})`,
       );
     }
-    const frame = new Uint8Array(headerBytes + length);
-    for (let i = headerBytes - 1, rest = length; i >= 0; i--, rest = Math.floor(rest / 256)) {
-      frame[i] = rest % 256;
-    }
+    // Header and payload in one array, from a shared slab when small (see allocFrame).
+    const frame = allocFrame(headerBytes + length);
+    writeLength(frame, headerBytes, length);
     frame.set(payload, headerBytes);
     return frame;
   });
