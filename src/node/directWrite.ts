@@ -42,10 +42,16 @@ export function directWriter(stream: Writable): ((bytes: Uint8Array) => number) 
     ) {
       return 0;
     }
+    // A full socket buffer (EAGAIN) is the common failure: Node reports it as an exception,
+    // whose stack trace would cost more than the system call. None is wanted here.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return writeSync(fd, bytes, 0, bytes.byteLength);
     } catch {
       return 0;
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
     }
   };
 }
