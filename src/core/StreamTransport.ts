@@ -8,14 +8,9 @@ import { deliverConnectionLost } from './deliverConnectionLost.js';
 import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
 import type { StreamHandle } from './handle.js';
 import { TransportOSError, osError, toTransportError } from './osErrors.js';
-import {
-  isBufferedProtocol,
-  type BufferedProtocol,
-  type Protocol,
-  type StreamProtocol,
-} from './protocols.js';
+import type { StreamProtocol } from './protocols.js';
 import { RxStreamProtocol } from './RxStreamProtocol.js';
-import { askForBuffer, feedBufferedProtocol } from './feedBufferedProtocol.js';
+import { ReceiveDispatch } from './ReceiveDispatch.js';
 import { transportSink } from './transportSink.js';
 import { WriteBuffer } from './WriteBuffer.js';
 import type { SocketTransport } from './transports.js';
@@ -49,12 +44,7 @@ export interface StreamTransportOptions {
  */
 export class StreamTransport implements SocketTransport {
   private protocol: StreamProtocol<SocketTransport>;
-  private buffered: BufferedProtocol<SocketTransport> | null = null;
-  /** The protocol buffer the handle reads into next, and whose it is. */
-  private lent: {
-    readonly to: BufferedProtocol<SocketTransport>;
-    readonly buffer: Uint8Array;
-  } | null = null;
+  private readonly receive: ReceiveDispatch<SocketTransport>;
   private readonly rx: RxStreamProtocol;
   private readonly flow: FlowControl;
   private readonly lost$ = new ReplaySubject<Error | null>(1);
@@ -91,6 +81,14 @@ export class StreamTransport implements SocketTransport {
       options.dataBufferCapacity ?? DEFAULT_HIGH_WATER,
     );
     this.protocol = this.rx;
+    this.receive = new ReceiveDispatch({
+      protocol: () => this.protocol,
+      open: () => !this.closing && !this.eofReceived,
+      reading: () => this.handleReading,
+      fail: (error, message) => {
+        this.fatalError(error, message);
+      },
+    });
     if (options.protocol) this.setProtocol(options.protocol);
     this.flow = new FlowControl(
       {
@@ -138,7 +136,7 @@ export class StreamTransport implements SocketTransport {
     });
     handle.bind({
       onData: (chunk) => {
-        this.onData(chunk);
+        this.receive.data(chunk);
       },
       onEof: () => {
         this.onEof();
@@ -146,9 +144,9 @@ export class StreamTransport implements SocketTransport {
       onError: (error) => {
         this.fatalError(error, 'Fatal read/write error on transport');
       },
-      lendBuffer: () => this.lendBuffer(),
+      lendBuffer: () => this.receive.lend(),
       onLentData: (nbytes) => {
-        this.onLentData(nbytes);
+        this.receive.lentData(nbytes);
       },
     });
     this.ready = new Promise<void>((resolve) => {
@@ -207,7 +205,7 @@ export class StreamTransport implements SocketTransport {
     if (typeof protocol !== 'object' || protocol === null)
       throw invalidArgType('protocol', 'an object', protocol);
     this.protocol = protocol;
-    this.buffered = isBufferedProtocol(protocol) ? protocol : null;
+    this.receive.protocolChanged(protocol);
     if (protocol !== this.rx) this.rx.detach();
   }
 
@@ -355,55 +353,6 @@ export class StreamTransport implements SocketTransport {
     this.handleReading = want;
     if (want) this.handle.readStart();
     else this.handle.readStop();
-  }
-
-  private onData(chunk: Uint8Array): void {
-    if (this.closing || this.eofReceived) return;
-    const buffered = this.buffered;
-    if (!buffered) {
-      try {
-        (this.protocol as Protocol<SocketTransport>).dataReceived?.(chunk);
-      } catch (error) {
-        this.fatalError(error, 'Fatal error: protocol.dataReceived() call failed.');
-      }
-      return;
-    }
-    const failure = feedBufferedProtocol(buffered, chunk, () => !this.closing);
-    if (failure) this.fatalError(failure.error, failure.message);
-  }
-
-  /**
-   * A handle that reads into given memory asks for its next buffer when a read finishes:
-   * asyncio asks `getBuffer(-1)` when the next bytes are ready [R7], which Node does not tell.
-   * Only a reading BufferedProtocol lends one; a paused one is asked again on its next read.
-   */
-  private lendBuffer(): Uint8Array | null {
-    this.lent = null;
-    const buffered = this.buffered;
-    if (buffered === null || !this.handleReading) return null;
-    const buffer = askForBuffer(buffered, -1);
-    if (!(buffer instanceof Uint8Array)) {
-      this.fatalError(buffer.error, buffer.message);
-      return null;
-    }
-    this.lent = { to: buffered, buffer };
-    return buffer;
-  }
-
-  private onLentData(nbytes: number): void {
-    const lent = this.lent;
-    this.lent = null;
-    if (lent === null || this.closing || this.eofReceived) return;
-    if (lent.to !== this.protocol) {
-      // setProtocol() came between the loan and the read: the new protocol gets the bytes.
-      this.onData(new Uint8Array(lent.buffer.subarray(0, nbytes)));
-      return;
-    }
-    try {
-      lent.to.bufferUpdated(nbytes);
-    } catch (error) {
-      this.fatalError(error, 'Fatal error: protocol.bufferUpdated() call failed.');
-    }
   }
 
   private onEof(): void {
