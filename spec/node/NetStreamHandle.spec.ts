@@ -39,6 +39,9 @@ function recorder() {
     onLentData: () => {
       throw new Error('no buffer was lent');
     },
+    onBorrowedData: () => {
+      throw new Error('a server socket reads into its own chunks');
+    },
   };
   return { sink, chunks, events, errors, text: () => Buffer.concat(chunks).toString() };
 }

@@ -52,6 +52,18 @@ export class ReceiveDispatch<T> {
     if (failure) this.host.fail(failure.error, failure.message);
   }
 
+  /** Bytes valid only during the call: copied into a BufferedProtocol's buffer, or copied out. */
+  borrowed(view: Uint8Array): void {
+    if (!this.host.open()) return;
+    const buffered = this.buffered;
+    if (!buffered) {
+      this.data(new Uint8Array(view));
+      return;
+    }
+    const failure = feedBufferedProtocol(buffered, view, () => this.host.open());
+    if (failure) this.host.fail(failure.error, failure.message);
+  }
+
   /**
    * A handle that reads into given memory asks for its next buffer when a read finishes:
    * asyncio asks `getBuffer(-1)` when the next bytes are ready [R7], which Node does not tell.

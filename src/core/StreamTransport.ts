@@ -148,6 +148,9 @@ export class StreamTransport implements SocketTransport {
       onLentData: (nbytes) => {
         this.receive.lentData(nbytes);
       },
+      onBorrowedData: (view) => {
+        this.receive.borrowed(view);
+      },
     });
     this.ready = new Promise<void>((resolve) => {
       this.callSoon(() => {

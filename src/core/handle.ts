@@ -19,6 +19,11 @@ export interface StreamHandleEvents {
   lendBuffer(): Uint8Array | null;
   /** `nbytes` bytes were read into the start of the buffer `lendBuffer` returned last. */
   onLentData(nbytes: number): void;
+  /**
+   * Bytes read into the handle's own reusable memory, valid only during the call: the
+   * transport copies what it keeps (a `BufferedProtocol` takes them straight into its buffer).
+   */
+  onBorrowedData(view: Uint8Array): void;
 }
 
 /** An open, connected byte stream (socket, pipe end, or in-memory peer). */

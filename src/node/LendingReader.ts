@@ -16,8 +16,9 @@ export interface OnReadOption {
 /**
  * Reads a client socket through Node's `onread` option: libuv reads straight into the buffer
  * the transport lends (a `BufferedProtocol`'s own, so nothing is copied or allocated per read),
- * or else into the shared read buffer, from which each chunk is copied out at its exact size
- * (as Node's own reads end up: one allocation per chunk, and no idle connection holds 64 KiB).
+ * or else into the shared read buffer, from which the transport copies each chunk out at its
+ * exact size (as Node's own reads end up: one allocation per chunk, and no idle connection
+ * holds 64 KiB), or into a `BufferedProtocol`'s buffer with no allocation at all.
  *
  * Node asks for the next buffer right after each read.
  *
@@ -63,8 +64,8 @@ export class LendingReader {
       events.onLentData(nread);
       return;
     }
-    // A copy, whatever the buffer: the shared one is reused by the next read of any socket.
-    const chunk = new Uint8Array(buffer.subarray(0, nread));
-    events.onData(chunk);
+    // The shared buffer is reused by the next read of any socket: the transport copies what
+    // it keeps, straight into a BufferedProtocol's buffer when it has one.
+    events.onBorrowedData(buffer.subarray(0, nread));
   }
 }
