@@ -30,6 +30,9 @@ export function copyBytes(data: unknown, name = 'data'): Uint8Array {
  * @internal
  */
 export function viewBytes(data: unknown, name = 'data'): Uint8Array {
+  // The common case, without touching `.buffer` (which moves a small on-heap array off the
+  // heap): a view with bytes cannot be over a detached buffer, whose views all have length 0.
+  if (data instanceof Uint8Array && data.byteLength > 0) return data;
   if (!ArrayBuffer.isView(data) && !isArrayBuffer(data)) {
     throw invalidArgType(name, 'an ArrayBufferView or an ArrayBuffer', data);
   }

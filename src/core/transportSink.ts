@@ -23,28 +23,29 @@ export interface SinkTarget {
  * @internal
  */
 export function transportSink(target: SinkTarget): Observer<Uint8Array> {
-  const call = (fn: () => void): void => {
-    try {
-      fn();
-    } catch (error) {
-      if (error instanceof TransportError || target.isClosing()) target.refused(error);
-      else target.fail(error, 'Fatal error: invalid value passed to sink.next()');
-    }
+  const refusedOrFailed = (error: unknown): void => {
+    if (error instanceof TransportError || target.isClosing()) target.refused(error);
+    else target.fail(error, 'Fatal error: invalid value passed to sink.next()');
   };
   return {
+    // No closure per value: `next` runs once per chunk or frame written.
     next: (data) => {
-      call(() => {
+      try {
         target.write(data);
-      });
+      } catch (error) {
+        refusedOrFailed(error);
+      }
     },
     error: (error: unknown) => {
       target.abortWith(toTransportError(error));
     },
     complete: () => {
-      call(() => {
+      try {
         if (target.canWriteEof()) target.writeEof();
         else target.close();
-      });
+      } catch (error) {
+        refusedOrFailed(error);
+      }
     },
   };
 }
