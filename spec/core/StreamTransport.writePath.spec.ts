@@ -123,4 +123,49 @@ describe('StreamTransport write path with tryWrite', () => {
     expect(handle.text()).toBe('a'.repeat(SMALL_WRITE) + 'bcde');
     expect(transport.getWriteBufferSize()).toBe(0);
   });
+
+  describe('copies in recycled blocks', () => {
+    it('reuses the memory of a copy once its write is done, over a handle that releases writes', async () => {
+      const { transport, handle } = await open(0);
+      handle.releasesWrites = true;
+      transport.write(large(1)); // refused: copied into a block, in flight
+      handle.completeWrite();
+      transport.write(large(2)); // the OS refused the last one: copied, through write()
+      const [first, second] = handle.handed;
+      expect(second?.buffer).toBe(first?.buffer);
+      handle.completeWrite();
+      expect(Buffer.concat(handle.written)).toEqual(
+        Buffer.concat([Buffer.alloc(SMALL_WRITE, 1), Buffer.alloc(SMALL_WRITE, 2)]),
+      );
+    });
+
+    it('never reuses memory still in flight, nor any over a handle that keeps what it is given', async () => {
+      const a = await open(0);
+      a.handle.releasesWrites = true;
+      a.transport.write(large(1)); // in flight
+      a.transport.write(large(2)); // queued behind it: another block
+      expect(a.handle.handed).toHaveLength(1);
+      a.handle.completeWrite(); // the queue goes out; the first block is free again
+      expect(a.handle.handed[1]?.buffer).not.toBe(a.handle.handed[0]?.buffer);
+      const b = await open(0);
+      b.transport.write(large(1));
+      b.handle.completeWrite();
+      b.transport.write(large(2));
+      expect(b.handle.handed[1]?.buffer).not.toBe(b.handle.handed[0]?.buffer);
+      expect(Buffer.concat(b.handle.written)).toEqual(
+        Buffer.concat([Buffer.alloc(SMALL_WRITE, 1), Buffer.alloc(SMALL_WRITE, 2)]),
+      );
+    });
+
+    it('does not recycle what an abort left with the handle', async () => {
+      const { transport, handle } = await open(0);
+      handle.releasesWrites = true;
+      transport.write(large(1));
+      transport.abort();
+      const other = await open(0);
+      other.handle.releasesWrites = true;
+      other.transport.write(large(2));
+      expect(other.handle.handed[0]?.buffer).not.toBe(handle.handed[0]?.buffer);
+    });
+  });
 });

@@ -13,6 +13,10 @@ export class FakeStreamHandle implements StreamHandle {
   /** When true, every write is accepted at once; else it waits for `completeWrite()`. */
   acceptAtOnce = false;
   readonly written: Uint8Array[] = [];
+  /** The arrays `write()` was given, as given. */
+  readonly handed: Uint8Array[] = [];
+  /** Set to let the transport reuse the memory of writes once they are done. */
+  releasesWrites = false;
   /** What each `tryWrite` was offered (the caller's own arrays, to check nothing was copied). */
   readonly offered: Uint8Array[] = [];
   /**
@@ -40,7 +44,9 @@ export class FakeStreamHandle implements StreamHandle {
 
   write(chunks: readonly Uint8Array[], done: () => void): boolean {
     if (this.pendingDone) throw new Error('two writes outstanding');
-    this.written.push(...chunks);
+    this.handed.push(...chunks);
+    // A handle that releases its writes is a kernel: it copies the bytes.
+    this.written.push(...chunks.map((chunk) => (this.releasesWrites ? chunk.slice() : chunk)));
     if (this.acceptAtOnce) return true;
     this.pendingDone = done;
     return false;

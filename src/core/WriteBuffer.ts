@@ -1,4 +1,5 @@
 import type { StreamHandle } from './handle.js';
+import { releaseWriteBlocks, takeWriteBlock, WRITE_BLOCK_SIZE } from './writeBlocks.js';
 
 /** Writes smaller than this are gathered, per turn, into one contiguous buffer. */
 export const SMALL_WRITE = 16 * 1024;
@@ -46,6 +47,9 @@ export class WriteBuffer {
   private flushScheduled = false;
   /** Whether the OS kept up with the last write, so that `tryWrite` is worth a try. */
   private direct = true;
+  /** Recycled blocks holding copies in `queue` (or about to be handed over), and in flight. */
+  private queuedBlocks: Uint8Array[] = [];
+  private inFlightBlocks: Uint8Array[] = [];
 
   constructor(
     private readonly handle: StreamHandle,
@@ -66,7 +70,7 @@ export class WriteBuffer {
       // The gathered bytes go first: out now if nothing is in flight, else queued.
       if (this.writing) this.seal();
       else this.flushGathered();
-      if (this.writing) this.enqueue(copyOf(view));
+      if (this.writing) this.enqueue(this.copy(view));
       else this.send(view);
     }
     if (this.writing || this.gathered === 0) return;
@@ -86,6 +90,9 @@ export class WriteBuffer {
     this.queue = [];
     this.queued = 0;
     this.gathered = 0;
+    // The handle may still be reading them: these blocks are left to the GC.
+    this.queuedBlocks = [];
+    this.inFlightBlocks = [];
   }
 
   private gatherBytes(view: Uint8Array): void {
@@ -142,14 +149,18 @@ export class WriteBuffer {
     const bytes = gather.subarray(0, this.gathered);
     const sent = this.tryDirect(bytes);
     this.gathered = 0;
-    if (sent < bytes.byteLength) this.handOff([bytes.slice(sent)], bytes.byteLength - sent);
+    if (sent < bytes.byteLength) {
+      // The gather buffer stays for the next turn: what was refused is copied out of it.
+      const rest = this.copy(sent === 0 ? bytes : bytes.subarray(sent));
+      this.handOff([rest], rest.byteLength);
+    }
   }
 
   /** Sends a caller's bytes, nothing being in flight: only the part the OS refused is copied. */
   private send(view: Uint8Array): void {
     const sent = this.tryDirect(view);
     if (sent < view.byteLength) {
-      const rest = copyOf(sent === 0 ? view : view.subarray(sent));
+      const rest = this.copy(sent === 0 ? view : view.subarray(sent));
       this.handOff([rest], rest.byteLength);
     }
   }
@@ -162,20 +173,42 @@ export class WriteBuffer {
     return sent;
   }
 
+  /** A private copy of `view`: in a recycled block when the handle lets them be reused. */
+  private copy(view: Uint8Array): Uint8Array {
+    if (this.handle.releasesWrites !== true || view.byteLength > WRITE_BLOCK_SIZE) {
+      return copyOf(view);
+    }
+    const block = takeWriteBlock();
+    block.set(view);
+    this.queuedBlocks.push(block);
+    return block.subarray(0, view.byteLength);
+  }
+
+  /** Hands `chunks` (everything queued) to the handle. */
   private handOff(chunks: Uint8Array[], total: number): void {
     this.writing = true;
     this.inFlight = total;
+    this.inFlightBlocks = this.queuedBlocks;
+    this.queuedBlocks = [];
     if (this.handle.write(chunks, this.onWriteDone)) {
       this.writing = false;
       this.inFlight = 0;
       this.direct = true;
+      this.releaseInFlight();
     }
+  }
+
+  private releaseInFlight(): void {
+    if (this.inFlightBlocks.length === 0) return;
+    releaseWriteBlocks(this.inFlightBlocks);
+    this.inFlightBlocks = [];
   }
 
   private readonly onWriteDone = (): void => {
     if (!this.writing) return;
     this.writing = false;
     this.inFlight = 0;
+    this.releaseInFlight();
     if (this.queue.length > 0) {
       const chunks = this.queue;
       const total = this.queued;

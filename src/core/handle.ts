@@ -57,6 +57,12 @@ export interface StreamHandle {
    * the peer gets every byte). Handles without it are released with `close()`.
    */
   closeGracefully?(): void;
+  /**
+   * Whether the handle keeps no reference to written arrays once their write is done (a socket
+   * or pipe, whose kernel copied the bytes), so that the transport may reuse that memory.
+   * Handles that pass the arrays on (in-memory peers, a Node stream's consumer) leave it unset.
+   */
+  readonly releasesWrites?: boolean;
   /** Whether the stream can be half-closed with `shutdown()`. */
   readonly canShutdown: boolean;
   /** Values for `getExtraInfo`, captured at construction [B4]. */

@@ -14,6 +14,8 @@ const LINGER_MS = 30_000;
  */
 export class NetStreamHandle implements StreamHandle {
   readonly canShutdown: boolean;
+  /** The kernel copies what a socket writes: nothing written is kept once its write is done. */
+  readonly releasesWrites = true;
   private closed = false;
   private events: StreamHandleEvents | null = null;
   private readonly direct: ((bytes: Uint8Array) => number) | null;

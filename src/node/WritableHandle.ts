@@ -11,6 +11,11 @@ import { directWriter } from './directWrite.js';
  */
 export class WritableHandle implements StreamHandle {
   readonly canShutdown = true;
+  /**
+   * True over a socket or pipe (the kernel copies the bytes); a Node stream in general passes
+   * written chunks on to its consumer, which may keep them.
+   */
+  readonly releasesWrites: boolean;
   private closed = false;
   private events: StreamHandleEvents | null = null;
   private readonly direct: ((bytes: Uint8Array) => number) | null;
@@ -20,6 +25,7 @@ export class WritableHandle implements StreamHandle {
     readonly extraInfo: Readonly<Record<string, unknown>>,
   ) {
     this.direct = directWriter(stream);
+    this.releasesWrites = this.direct !== null;
     stream.on('error', (error) => {
       if (!this.closed) this.events?.onError(toTransportError(error));
     });
