@@ -7,9 +7,7 @@ import {
   createConnection,
   createUnixConnection,
   createUnixServer,
-  setExceptionHandler,
   type BufferedProtocol,
-  type ExceptionContext,
   type Protocol,
   type SocketTransport,
 } from '../../src/index';
@@ -26,6 +24,7 @@ import {
   waitFor,
 } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/process';
 
 /** A BufferedProtocol over a ring of buffers of the given sizes, recording every call. */
 class RingProtocol implements BufferedProtocol<SocketTransport> {
@@ -69,16 +68,7 @@ class RingProtocol implements BufferedProtocol<SocketTransport> {
 describe('BufferedProtocol on a client socket (reads into the lent buffer)', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reports = useExceptionReports();
 
   /** A server that writes `payload` in 64 KiB writes to its one client, then sends EOF. */
   async function serveOnce(payload: Uint8Array): Promise<number> {
@@ -105,7 +95,6 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     // The first read goes into the reader's own buffer (the transport did not exist yet) and
     // is copied in with the size still to deliver as hint; every later one is lent with -1.
     expect(protocol.hints.filter((hint) => hint === -1).length).toBeGreaterThan(10);
-    expect(reports).toEqual([]);
   });
 
   it('loses nothing across pauseReading from bufferUpdated and a later resume', async () => {
@@ -158,7 +147,7 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
       await waitFor(() => protocol.lost.length === 1, 'connectionLost');
       expect(protocol.lost[0]).toBeInstanceOf(Error);
       expect((protocol.lost[0] as Error).message).toBe(message);
-      expect(reports.map((report) => report.message)).toEqual([
+      expect(reports.take().map((report) => report.message)).toEqual([
         'Fatal error: protocol.getBuffer() call failed.',
       ]);
     },
@@ -173,7 +162,7 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     resources.transport(await createConnection({ host: HOST, port, protocol: () => protocol }));
     await waitFor(() => protocol.lost.length === 1, 'connectionLost');
     expect((protocol.lost[0] as Error).message).toBe('cannot take it');
-    expect(reports.map((report) => report.message)).toEqual([
+    expect(reports.take().map((report) => report.message)).toEqual([
       'Fatal error: protocol.bufferUpdated() call failed.',
     ]);
   });
