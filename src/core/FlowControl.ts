@@ -110,6 +110,7 @@ export class FlowControl {
       }
       this.writable.next(true);
     }
+    if (this.drainWaiters.length === 0) return;
     const ready = this.drainWaiters.filter((waiter) => waiter.until === 'low' || size === 0);
     if (ready.length === 0) return;
     this.drainWaiters = this.drainWaiters.filter((waiter) => !ready.includes(waiter));
