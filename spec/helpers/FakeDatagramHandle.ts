@@ -19,7 +19,8 @@ export class FakeDatagramHandle implements DatagramHandle {
   /** Whether `send` reports the datagram as gone at once (else it waits in a queue). */
   leaveAtOnce = true;
   readonly sent: { data: Uint8Array; addr: InetAddress }[] = [];
-  private readonly pending: ((error: Error | null) => void)[] = [];
+  /** Per send not completed yet, oldest first: the bytes it was counted as queued for. */
+  private readonly pending: number[] = [];
   private events: DatagramHandleEvents | null = null;
 
   constructor(
@@ -40,17 +41,22 @@ export class FakeDatagramHandle implements DatagramHandle {
     this.reading = false;
   }
 
-  send(data: Uint8Array, addr: InetAddress, done: (error: Error | null) => void): boolean {
-    this.sent.push({ data, addr });
-    this.pending.push(done);
-    return this.leaveAtOnce;
+  /**
+   * Records the datagram as the OS would read it: at once when it leaves at once (the endpoint
+   * reuses that memory as soon as `send` returns), else later, so `sent` keeps the array itself.
+   */
+  send(data: Uint8Array, addr: InetAddress): boolean {
+    const leftAtOnce = this.leaveAtOnce;
+    this.sent.push({ data: leftAtOnce ? data.slice() : data, addr });
+    this.pending.push(leftAtOnce ? 0 : data.byteLength);
+    return leftAtOnce;
   }
 
   /** Reports the completion of the oldest send not yet completed. */
   complete(error: Error | null = null): void {
-    const done = this.pending.shift();
-    if (!done) throw new Error('no send outstanding');
-    done(error);
+    const queuedBytes = this.pending.shift();
+    if (queuedBytes === undefined) throw new Error('no send outstanding');
+    this.events?.onSent(error, queuedBytes);
   }
 
   completeAll(): void {

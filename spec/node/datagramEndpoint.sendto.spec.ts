@@ -7,7 +7,16 @@ import { TransportClosedError } from '../../src/core/errors';
 import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { utf8 } from '../helpers/bytes';
 import { HOST, thrownBy, waitFor } from '../helpers/net';
-import { HOST6, Tracker, onLinux, resolveFailure, sockname, text, withIPv6 } from '../helpers/udp';
+import {
+  HOST6,
+  Tracker,
+  numbered,
+  onLinux,
+  resolveFailure,
+  sockname,
+  text,
+  withIPv6,
+} from '../helpers/udp';
 
 describe('createDatagramEndpoint', () => {
   const tracker = new Tracker();
@@ -85,6 +94,23 @@ describe('createDatagramEndpoint', () => {
         expect(error).toBeInstanceOf(RangeError);
         expect(error).toHaveProperty('code', 'ERR_OUT_OF_RANGE');
       }
+    });
+
+    it('delivers every datagram of one turn intact while the caller reuses one buffer', async () => {
+      const peer = await tracker.peer();
+      const endpoint = await tracker.open({ remoteAddr: { host: HOST, port: peer.port } });
+      const data = new Uint8Array(64);
+      // Few enough for the peer's receive buffer: it reads only once this turn is over.
+      const count = 150;
+      for (let i = 0; i < count; i++) {
+        data.set(numbered(i).subarray(0, 64));
+        endpoint.sendto(data.subarray(0, 4 + (i % 60)));
+      }
+      data.fill(0);
+      await waitFor(() => peer.received.length === count, `${count} datagrams`);
+      peer.received.forEach(({ data: got }, i) => {
+        expect(got).toEqual(Buffer.from(numbered(i).subarray(0, 4 + (i % 60))));
+      });
     });
 
     it('sends an empty datagram as a zero-length datagram (asyncio 3.13+) [D3]', async () => {

@@ -1,7 +1,7 @@
 import { ReplaySubject, type Observable } from 'rxjs';
 import { addressesEqual, type Address, type InetAddress } from './address.js';
 import { invalidArgType, invalidArgValue, outOfRange } from './argErrors.js';
-import { copyBytes, viewBytes, type BytesLike } from './bytes.js';
+import { viewBytes, type BytesLike } from './bytes.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
 import type { DatagramHandle } from './datagramHandle.js';
 import type { Datagram, DatagramTransport } from './datagramTransports.js';
@@ -12,6 +12,7 @@ import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
 import { TransportOSError, toTransportError } from './osErrors.js';
 import type { DatagramProtocol } from './protocols.js';
 import { RxDatagramProtocol } from './RxDatagramProtocol.js';
+import { SendSlab } from './SendSlab.js';
 import { requireConnectPort, requireObject, requireString } from './validate.js';
 
 /**
@@ -68,13 +69,6 @@ function checkDestination(value: unknown, family: 'IPv4' | 'IPv6'): InetAddress 
   return { host, port };
 }
 
-/** One `sendto` whose completion the handle has not reported yet. */
-interface PendingSend {
-  readonly size: number;
-  /** Whether the datagram is still counted in the write buffer (it did not leave at once). */
-  counted: boolean;
-}
-
 /**
  * The datagram transport state machine, over any {@link DatagramHandle}: asyncio's
  * `_SelectorDatagramTransport` semantics [D1–D8].
@@ -92,6 +86,8 @@ export class DatagramEndpoint implements DatagramTransport {
   private readonly lost$ = new ReplaySubject<Error | null>(1);
   private readonly callSoon: CallSoon;
   private readonly remote: InetAddress | undefined;
+  /** Where `sendto` copies datagrams to. */
+  private readonly slab = new SendSlab();
 
   private made = false;
   private closing = false;
@@ -141,6 +137,9 @@ export class DatagramEndpoint implements DatagramTransport {
       },
       onDropped: (count) => {
         this.onDropped(count);
+      },
+      onSent: (error, queuedBytes) => {
+        this.onSent(error, queuedBytes);
       },
     });
     this.ready = new Promise<void>((resolve) => {
@@ -219,16 +218,13 @@ export class DatagramEndpoint implements DatagramTransport {
     if (this.closing) {
       throw new TransportClosedError('Cannot call sendto() on a closing or closed transport');
     }
-    const bytes = copyBytes(view);
-    const pending: PendingSend = { size: bytes.byteLength, counted: true };
+    const copy = this.slab.copy(view);
+    const size = copy.byteLength;
     this.outstanding += 1;
-    this.bufferedBytes += pending.size;
-    const leftAtOnce = this.handle.send(bytes, destination, (error) => {
-      this.onSent(pending, error);
-    });
-    if (leftAtOnce) {
-      pending.counted = false;
-      this.bufferedBytes -= pending.size;
+    this.bufferedBytes += size;
+    if (this.handle.send(copy, destination)) {
+      this.bufferedBytes -= size;
+      this.slab.release(copy);
     } else {
       this.flow.afterGrow(this.bufferedBytes);
     }
@@ -286,17 +282,17 @@ export class DatagramEndpoint implements DatagramTransport {
     return remote ?? target;
   }
 
-  private onSent(pending: PendingSend, error: Error | null): void {
+  private onSent(error: Error | null, queuedBytes: number): void {
     if (this.lossScheduled) return;
     this.outstanding -= 1;
-    if (pending.counted) this.bufferedBytes -= pending.size;
+    this.bufferedBytes -= queuedBytes;
     if (error) {
       const exc = toTransportError(error);
       if (exc instanceof TransportOSError) this.callErrorReceived(exc);
       else this.fatalError(exc, 'Fatal write error on datagram transport');
     }
     if (this.lossScheduled) return;
-    if (pending.counted) this.flow.afterShrink(this.bufferedBytes);
+    if (queuedBytes > 0) this.flow.afterShrink(this.bufferedBytes);
     if (this.closing && this.outstanding === 0) this.scheduleConnectionLost(null);
   }
 
@@ -311,12 +307,19 @@ export class DatagramEndpoint implements DatagramTransport {
   private onDatagram(data: Uint8Array, addr: InetAddress): void {
     if (this.closing) return;
     // asyncio calls datagram_received outside its try block: an exception goes to the loop's
-    // exception handler and the endpoint stays open.
-    callReporting(
-      'Exception in protocol.datagramReceived()',
-      () => this.protocol.datagramReceived?.(data, addr),
-      { transport: this, protocol: this.protocol },
-    );
+    // exception handler and the endpoint stays open. (callReporting's closure, inlined: this
+    // runs for every datagram.)
+    const protocol = this.protocol;
+    try {
+      protocol.datagramReceived?.(data, addr);
+    } catch (exception) {
+      reportException({
+        message: 'Exception in protocol.datagramReceived()',
+        exception,
+        transport: this,
+        protocol,
+      });
+    }
   }
 
   private onReceiveError(error: Error): void {

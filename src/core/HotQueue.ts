@@ -21,7 +21,11 @@ type Ending = { readonly kind: 'complete' } | { readonly kind: 'error'; readonly
  * @internal
  */
 export class HotQueue<T> {
-  private readonly subscribers: Subscriber<T>[] = [];
+  /**
+   * Replaced, never changed in place (copy on write): a delivery loops over the array it started
+   * with while subscribers come and go, without copying it for every item.
+   */
+  private subscribers: readonly Subscriber<T>[] = [];
   private held: T[] = [];
   private heldSize = 0;
   private full = false;
@@ -29,11 +33,11 @@ export class HotQueue<T> {
   private delivering = false;
 
   readonly observable: Observable<T> = new Observable<T>((subscriber) => {
-    this.subscribers.push(subscriber);
+    this.subscribers = [...this.subscribers, subscriber];
     this.deliver();
     return () => {
       const index = this.subscribers.indexOf(subscriber);
-      if (index >= 0) this.subscribers.splice(index, 1);
+      if (index >= 0) this.subscribers = this.subscribers.filter((_, i) => i !== index);
     };
   });
 
@@ -91,7 +95,8 @@ export class HotQueue<T> {
   }
 
   private emit(item: T): void {
-    for (const subscriber of this.subscribers.slice()) subscriber.next(item);
+    const subscribers = this.subscribers;
+    for (const subscriber of subscribers) subscriber.next(item);
   }
 
   /** Hands held items, then the ending, to the current subscribers; safe against re-entry. */
@@ -113,7 +118,9 @@ export class HotQueue<T> {
       } while (this.subscribers.length > 0 && this.held.length > 0);
       if (this.ending && this.held.length === 0 && this.subscribers.length > 0) {
         const ending = this.ending;
-        for (const subscriber of this.subscribers.splice(0)) {
+        const subscribers = this.subscribers;
+        this.subscribers = [];
+        for (const subscriber of subscribers) {
           if (ending.kind === 'complete') subscriber.complete();
           else subscriber.error(ending.error);
         }

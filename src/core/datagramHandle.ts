@@ -19,6 +19,13 @@ export interface DatagramHandleEvents {
    * Never called before the first `readStart()`: drops before it are reported from there.
    */
   onDropped(count: number): void;
+  /**
+   * One `send` completed, with `null` or the error the OS reported for it. Called exactly once
+   * per `send`, never synchronously, and not after `close()`; completions may come out of order
+   * (a datagram for a host name waits for DNS while later ones leave). `queuedBytes` is the
+   * datagram's size when `send` returned false (it was counted as queued), else 0.
+   */
+  onSent(error: Error | null, queuedBytes: number): void;
 }
 
 /** An open UDP socket, bound (and connected, when it has a single peer). */
@@ -38,11 +45,12 @@ export interface DatagramHandle {
   readStop(): void;
   /**
    * Hands one datagram for `addr` to the OS (a connected socket sends to its peer, which is
-   * `addr`). Returns true when the datagram left the process at once (sent, or refused by the OS);
-   * false when it waits in a queue. `done` is called exactly once, never synchronously, with
-   * `null` or the error the OS reported for this datagram; after `close()` it is not called.
+   * `addr`); `onSent` reports its completion. Returns true when the datagram left the process at
+   * once (sent, or refused by the OS): the handle then keeps no reference to `data`, whose memory
+   * the caller reuses at once. Returns false when it waits in a queue: `data` must stay unchanged
+   * until `onSent`, and the caller never touches it again.
    */
-  send(data: Uint8Array, addr: InetAddress, done: (error: Error | null) => void): boolean;
+  send(data: Uint8Array, addr: InetAddress): boolean;
   /** Releases the socket at once, dropping queued datagrams; no event follows. Idempotent. */
   close(): void;
 }

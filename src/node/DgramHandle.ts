@@ -5,6 +5,7 @@ import type { InetAddress } from '../core/address.js';
 import type { DatagramHandle, DatagramHandleEvents } from '../core/datagramHandle.js';
 import { toTransportError } from '../core/osErrors.js';
 import { inetAddress } from './netAddress.js';
+import { SizeFifo } from './SizeFifo.js';
 
 /** Bytes a held datagram (or receive error) counts for besides its payload. */
 const ENTRY_OVERHEAD = 8;
@@ -67,6 +68,29 @@ export class DgramHandle implements DatagramHandle {
   private unreportedDrops = 0;
   /** Where 'error' events go while `open()` binds or connects. */
   private setupFailed: ((error: unknown) => void) | null = null;
+  /**
+   * Per send to an IP address not completed yet, oldest first: its size when it waits in libuv's
+   * queue, -1 when it left at once.
+   */
+  private readonly inFlight = new SizeFifo();
+  /**
+   * Our sends that may be in libuv's queue (queued ones, and those to host names): while there
+   * is none, its count is known to be 0 without asking (a send by the user on the socket from
+   * `getExtraInfo('socket')` only makes a datagram count as queued until it completes).
+   */
+  private mayBeQueued = 0;
+
+  /**
+   * dgram's callback for every send to an IP address, one function for all, as they complete in
+   * the order they were made: dgram reports one that left at once on the next tick, and libuv
+   * sends none at once while any waits in its queue, which it completes in order.
+   */
+  private readonly afterSend = (error: Error | null): void => {
+    if (this.closed) return;
+    const queuedBytes = this.inFlight.shift() ?? -1;
+    if (queuedBytes >= 0) this.mayBeQueued -= 1;
+    this.events?.onSent(error ? toTransportError(error) : null, Math.max(queuedBytes, 0));
+  };
 
   constructor(
     readonly family: 'IPv4' | 'IPv6',
@@ -155,23 +179,27 @@ export class DgramHandle implements DatagramHandle {
     this.reading = false;
   }
 
-  send(data: Uint8Array, addr: InetAddress, done: (error: Error | null) => void): boolean {
+  send(data: Uint8Array, addr: InetAddress): boolean {
     if (this.closed) return true;
-    const callback = (error: Error | null): void => {
-      if (!this.closed) done(error ? toTransportError(error) : null);
-    };
-    const queued = this.socket.getSendQueueCount();
+    // A datagram for a host name waits for DNS while later ones may leave: a callback of its own.
+    const literal = this.connected || isIP(addr.host) !== 0;
+    const callback = literal ? this.afterSend : this.afterNamedSend(data.byteLength);
+    const queued = this.mayBeQueued === 0 ? 0 : this.socket.getSendQueueCount();
     try {
       if (this.connected) this.socket.send(data, callback);
       else this.socket.send(data, addr.port, addr.host, callback);
     } catch (error) {
+      // Refused before anything was sent: dgram will not call the callback.
       process.nextTick(() => {
-        callback(error as Error);
+        if (!this.closed) this.events?.onSent(toTransportError(error), 0);
       });
       return true;
     }
-    // A host name waits for DNS; an IP literal is in libuv's queue only if it would block.
-    return (this.connected || isIP(addr.host) !== 0) && this.socket.getSendQueueCount() === queued;
+    // An IP address reaches libuv inside send(): it is in libuv's queue only if it would block.
+    const leftAtOnce = literal && this.socket.getSendQueueCount() === queued;
+    if (!leftAtOnce) this.mayBeQueued += 1;
+    if (literal) this.inFlight.push(leftAtOnce ? -1 : data.byteLength);
+    return leftAtOnce;
   }
 
   close(): void {
@@ -180,11 +208,22 @@ export class DgramHandle implements DatagramHandle {
     this.reading = false;
     this.held = [];
     this.heldBytes = 0;
+    this.inFlight.clear();
+    this.mayBeQueued = 0;
     try {
       this.socket.close();
     } catch {
       // Already closed by Node (ERR_SOCKET_DGRAM_NOT_RUNNING): nothing left to release.
     }
+  }
+
+  /** dgram's callback for a send to a host name, which always counts as queued. */
+  private afterNamedSend(size: number): (error: Error | null) => void {
+    return (error) => {
+      if (this.closed) return;
+      this.mayBeQueued -= 1;
+      this.events?.onSent(error ? toTransportError(error) : null, size);
+    };
   }
 
   private setupStep(start: (done: (error: unknown) => void) => void): Promise<void> {
@@ -224,15 +263,21 @@ export class DgramHandle implements DatagramHandle {
       host: rinfo.address,
       port: rinfo.port,
     };
-    this.arrive({ kind: 'datagram', data: message, addr });
+    const events = this.events;
+    if (events && this.reading && this.held.length === 0) events.onDatagram(message, addr);
+    else this.hold({ kind: 'datagram', data: message, addr });
   }
 
+  /** Delivers an error at once, or holds it after the datagrams held before it. */
   private arrive(entry: Held): void {
     const events = this.events;
-    if (events && this.reading && this.held.length === 0) {
-      this.deliver(events, entry);
-      return;
-    }
+    if (events && this.reading && this.held.length === 0) this.deliver(events, entry);
+    else this.hold(entry);
+  }
+
+  /** Queues what arrives while reading is stopped, up to the receive buffer's size. */
+  private hold(entry: Held): void {
+    const events = this.events;
     const size = sizeOf(entry);
     if (this.heldBytes + size > this.capacity) {
       // The kernel keeps a single pending error: losing a queued one is no worse.
