@@ -12,7 +12,8 @@ interface SocketInternals {
 
 /**
  * libuv opens TCP and pipe handles non-blocking, so a `write(2)` on their fd never blocks the
- * event loop. Other handles (a TTY may be blocking) and platforms without an fd get none.
+ * event loop. Other handles (a TTY may be blocking), the process's own stdout and stderr, and
+ * platforms without an fd get none.
  */
 const NON_BLOCKING_HANDLES = new Set(['TCP', 'Pipe']);
 
@@ -27,6 +28,10 @@ const NON_BLOCKING_HANDLES = new Set(['TCP', 'Pipe']);
  * @internal
  */
 export function directWriter(stream: Writable): ((bytes: Uint8Array) => number) | null {
+  // Node makes its own stdout and stderr pipes blocking: a direct write there could stall the
+  // event loop behind a slow reader (Node's own writes to them block the same way, but only
+  // those the program makes itself).
+  if (stream === process.stdout || stream === process.stderr) return null;
   const internals = stream as unknown as SocketInternals;
   const handle = internals._handle;
   if (!handle || !NON_BLOCKING_HANDLES.has(handle.constructor.name)) return null;
