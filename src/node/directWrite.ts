@@ -28,9 +28,8 @@ const NON_BLOCKING_HANDLES = new Set(['TCP', 'Pipe']);
  * @internal
  */
 export function directWriter(stream: Writable): ((bytes: Uint8Array) => number) | null {
-  // Node makes its own stdout and stderr pipes blocking: a direct write there could stall the
-  // event loop behind a slow reader (Node's own writes to them block the same way, but only
-  // those the program makes itself).
+  // Node makes the process's stdout and stderr pipes blocking: a direct write to one could
+  // stall the event loop behind a slow reader.
   if (stream === process.stdout || stream === process.stderr) return null;
   const internals = stream as unknown as SocketInternals;
   const handle = internals._handle;
