@@ -3,6 +3,7 @@ import { addressesEqual, type Address, type InetAddress } from './address.js';
 import { invalidArgType, invalidArgValue, outOfRange } from './argErrors.js';
 import { viewBytes, type BytesLike } from './bytes.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
+import { LossSchedule, reportFatal } from './teardown.js';
 import type { DatagramHandle } from './datagramHandle.js';
 import type { Datagram, DatagramTransport } from './datagramTransports.js';
 import { TransportClosedError, TransportError } from './errors.js';
@@ -91,8 +92,7 @@ export class DatagramEndpoint implements DatagramTransport {
 
   private made = false;
   private closing = false;
-  private lossScheduled = false;
-  private lost = false;
+  private readonly loss: LossSchedule;
   private holds = 0;
   private handleReading = false;
 
@@ -111,6 +111,9 @@ export class DatagramEndpoint implements DatagramTransport {
     config: DatagramEndpointConfig = {},
   ) {
     this.callSoon = config.callSoon ?? defaultCallSoon;
+    this.loss = new LossSchedule(this.callSoon, (exc) => {
+      this.callConnectionLost(exc);
+    });
     this.remote = config.remoteAddr;
     this.rx = new RxDatagramProtocol(
       () => this.holdReading(),
@@ -283,7 +286,7 @@ export class DatagramEndpoint implements DatagramTransport {
   }
 
   private onSent(error: Error | null, queuedBytes: number): void {
-    if (this.lossScheduled) return;
+    if (this.loss.scheduled) return;
     this.outstanding -= 1;
     this.bufferedBytes -= queuedBytes;
     if (error) {
@@ -291,7 +294,7 @@ export class DatagramEndpoint implements DatagramTransport {
       if (exc instanceof TransportOSError) this.callErrorReceived(exc);
       else this.fatalError(exc, 'Fatal write error on datagram transport');
     }
-    if (this.lossScheduled) return;
+    if (this.loss.scheduled) return;
     if (queuedBytes > 0) this.flow.afterShrink(this.bufferedBytes);
     if (this.closing && this.outstanding === 0) this.scheduleConnectionLost(null);
   }
@@ -350,16 +353,12 @@ export class DatagramEndpoint implements DatagramTransport {
 
   /** asyncio `_fatal_error`: report what is not an OS error [E1], then force-close. */
   private fatalError(error: unknown, message: string): void {
-    const exc = toTransportError(error);
-    if (!(exc instanceof TransportOSError)) {
-      reportException({ message, exception: exc, transport: this, protocol: this.protocol });
-    }
-    this.forceClose(exc);
+    this.forceClose(reportFatal(error, message, { transport: this, protocol: this.protocol }));
   }
 
   /** asyncio `_force_close`: drop the queue, stop everything, report the loss later. */
   private forceClose(exc: Error | null): void {
-    if (this.lossScheduled) return;
+    if (this.loss.scheduled) return;
     this.closing = true;
     this.bufferedBytes = 0;
     this.outstanding = 0;
@@ -369,17 +368,11 @@ export class DatagramEndpoint implements DatagramTransport {
   }
 
   private scheduleConnectionLost(exc: Error | null): void {
-    if (this.lossScheduled) return;
-    this.lossScheduled = true;
     this.closing = true;
-    this.callSoon(() => {
-      this.callConnectionLost(exc);
-    });
+    this.loss.schedule(exc);
   }
 
   private callConnectionLost(exc: Error | null): void {
-    if (this.lost) return;
-    this.lost = true;
     this.handle.close();
     deliverConnectionLost(exc, {
       transport: this,

@@ -2,12 +2,13 @@ import { ReplaySubject, type Observable, type Observer } from 'rxjs';
 import { invalidArgType } from './argErrors.js';
 import { viewBytes, type BytesLike } from './bytes.js';
 import { defaultCallSoon, defaultFlushSoon, type CallSoon } from './callSoon.js';
+import { LossSchedule, reportFatal } from './teardown.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
 import { deliverConnectionLost } from './deliverConnectionLost.js';
 import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
 import type { StreamHandle } from './handle.js';
-import { TransportOSError, osError, toTransportError } from './osErrors.js';
+import { osError } from './osErrors.js';
 import type { StreamProtocol } from './protocols.js';
 import { RxStreamProtocol } from './RxStreamProtocol.js';
 import { ReceiveDispatch } from './ReceiveDispatch.js';
@@ -53,8 +54,7 @@ export class StreamTransport implements SocketTransport {
 
   private made = false;
   private closing = false;
-  private lossScheduled = false;
-  private lost = false;
+  private readonly loss: LossSchedule;
   private eofSent = false;
   private shutdownSent = false;
   private eofReceived = false;
@@ -76,6 +76,9 @@ export class StreamTransport implements SocketTransport {
   ) {
     this.callSoon = options.callSoon ?? defaultCallSoon;
     this.pipe = options.pipe;
+    this.loss = new LossSchedule(this.callSoon, (exc) => {
+      this.callConnectionLost(exc);
+    });
     this.rx = new RxStreamProtocol(
       { holdReading: () => this.holdReading(), eofWasSent: () => this.eofSent },
       options.dataBufferCapacity ?? DEFAULT_HIGH_WATER,
@@ -317,7 +320,7 @@ export class StreamTransport implements SocketTransport {
    * @internal
    */
   readerGone(): void {
-    if (this.lossScheduled) return;
+    if (this.loss.scheduled) return;
     if (this.getWriteBufferSize() === 0) {
       this.closing = true;
       this.updateReading();
@@ -335,10 +338,10 @@ export class StreamTransport implements SocketTransport {
 
   /** The write buffer shrank: resume the writer, then finish a pending EOF or close. */
   private afterShrink(): void {
-    if (this.lossScheduled) return;
+    if (this.loss.scheduled) return;
     this.flow.afterShrink(this.getWriteBufferSize());
     // resumeWriting may have written (and closed) already: read the size again.
-    if (this.getWriteBufferSize() > 0 || this.lossScheduled) return;
+    if (this.getWriteBufferSize() > 0 || this.loss.scheduled) return;
     if (this.eofSent) this.sendShutdown();
     if (this.closing) this.scheduleConnectionLost(null);
   }
@@ -374,16 +377,12 @@ export class StreamTransport implements SocketTransport {
 
   /** asyncio `_fatal_error`: report what is not an OS error [E1], then force-close. */
   private fatalError(error: unknown, message: string): void {
-    const exc = toTransportError(error);
-    if (!(exc instanceof TransportOSError)) {
-      reportException({ message, exception: exc, transport: this, protocol: this.protocol });
-    }
-    this.forceClose(exc);
+    this.forceClose(reportFatal(error, message, { transport: this, protocol: this.protocol }));
   }
 
   /** asyncio `_force_close`: drop the buffer, stop everything, report the loss later. */
   private forceClose(exc: Error | null): void {
-    if (this.lossScheduled) return;
+    if (this.loss.scheduled) return;
     this.closing = true;
     this.buffer.clear();
     this.updateReading();
@@ -392,17 +391,11 @@ export class StreamTransport implements SocketTransport {
   }
 
   private scheduleConnectionLost(exc: Error | null): void {
-    if (this.lossScheduled) return;
-    this.lossScheduled = true;
     this.closing = true;
-    this.callSoon(() => {
-      this.callConnectionLost(exc);
-    });
+    this.loss.schedule(exc);
   }
 
   private callConnectionLost(exc: Error | null): void {
-    if (this.lost) return;
-    this.lost = true;
     // A clean close may finish in the background; anything else was already dropped.
     if (exc === null && this.handle.closeGracefully) this.handle.closeGracefully();
     else this.handle.close();

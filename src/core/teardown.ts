@@ -1,0 +1,58 @@
+import type { CallSoon } from './callSoon.js';
+import { reportException } from './exceptionHandler.js';
+import { TransportOSError, toTransportError } from './osErrors.js';
+
+/**
+ * asyncio's `_fatal_error`, shared by the stream and datagram transports: an error that is not
+ * an OS error is a bug worth reporting [E1]; OS errors (a reset, a refused port) are ordinary
+ * endings. Returns the error to close the transport with.
+ * @internal
+ */
+export function reportFatal(
+  error: unknown,
+  message: string,
+  context: { readonly transport: unknown; readonly protocol: unknown },
+): Error {
+  const exc = toTransportError(error);
+  if (!(exc instanceof TransportOSError)) {
+    reportException({
+      message,
+      exception: exc,
+      transport: context.transport,
+      protocol: context.protocol,
+    });
+  }
+  return exc;
+}
+
+/**
+ * When a transport's loss is reported: scheduled once, by whichever comes first of a clean
+ * close, an abort or a fatal error, and delivered once, on a later turn [S2, S3] (asyncio's
+ * `_conn_lost` guard and `call_soon(_call_connection_lost)`).
+ * @internal
+ */
+export class LossSchedule {
+  private isScheduled = false;
+  private delivered = false;
+
+  constructor(
+    private readonly callSoon: CallSoon,
+    private readonly deliver: (exc: Error | null) => void,
+  ) {}
+
+  /** Whether the loss is scheduled (or delivered): the transport is past saving. */
+  get scheduled(): boolean {
+    return this.isScheduled;
+  }
+
+  /** Schedules the loss with `exc`, unless it already is. */
+  schedule(exc: Error | null): void {
+    if (this.isScheduled) return;
+    this.isScheduled = true;
+    this.callSoon(() => {
+      if (this.delivered) return;
+      this.delivered = true;
+      this.deliver(exc);
+    });
+  }
+}
