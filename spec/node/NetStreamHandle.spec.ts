@@ -35,10 +35,6 @@ function recorder() {
       errors.push(error);
       events.push('error');
     },
-    lendBuffer: () => null,
-    onLentData: () => {
-      throw new Error('no buffer was lent');
-    },
     onBorrowedData: () => {
       throw new Error('a server socket reads into its own chunks');
     },

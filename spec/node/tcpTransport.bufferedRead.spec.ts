@@ -1,6 +1,7 @@
 /**
- * A BufferedProtocol on a client socket, which reads through Node's `onread` into the buffers
- * the protocol lends; and the chunks a client socket hands to `dataReceived` the same way.
+ * A BufferedProtocol on a client socket, which reads through Node's `onread` into one shared
+ * buffer and has each read copied into the protocol's buffer at once; and the chunks a client
+ * socket hands to `dataReceived` the same way.
  */
 
 import {
@@ -65,7 +66,7 @@ class RingProtocol implements BufferedProtocol<SocketTransport> {
   }
 }
 
-describe('BufferedProtocol on a client socket (reads into the lent buffer)', () => {
+describe('BufferedProtocol on a client socket (reads through the shared buffer)', () => {
   const resources = useResources();
   useLeakCheck(resources);
   const reports = useExceptionReports();
@@ -82,7 +83,7 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     return port;
   }
 
-  it('receives 8 MiB into buffers of changing sizes, asked with -1 as asyncio does', async () => {
+  it('receives 8 MiB into buffers of changing sizes, each asked for with the bytes waiting', async () => {
     const payload = patternBytes(8 * MiB);
     const port = await serveOnce(payload);
     const protocol = new RingProtocol([4 * KiB, 256 * KiB, 1, 64 * KiB]);
@@ -92,9 +93,9 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     expect(protocol.eof).toBe(true);
     expect(protocol.hasher.bytes).toBe(8 * MiB);
     expect(protocol.hasher.digest()).toBe(sha256(payload));
-    // The first read goes into the reader's own buffer (the transport did not exist yet) and
-    // is copied in with the size still to deliver as hint; every later one is lent with -1.
-    expect(protocol.hints.filter((hint) => hint === -1).length).toBeGreaterThan(10);
+    // Every read is copied in at once, getBuffer being told how many bytes are still to come.
+    expect(protocol.hints.length).toBeGreaterThan(10);
+    expect(protocol.hints.every((hint) => hint > 0)).toBe(true);
   });
 
   it('loses nothing across pauseReading from bufferUpdated and a later resume', async () => {
@@ -141,7 +142,7 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
       const protocol = new RingProtocol([16 * KiB]);
       let calls = 0;
       const good = protocol.getBuffer.bind(protocol);
-      // Good for the first few reads (lent ones among them), then failing.
+      // Good for the first few reads, then failing.
       protocol.getBuffer = (hint: number) => (++calls > 3 ? getBuffer() : good(hint));
       resources.transport(await createConnection({ host: HOST, port, protocol: () => protocol }));
       await waitFor(() => protocol.lost.length === 1, 'connectionLost');
@@ -153,11 +154,12 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     },
   );
 
-  it('fails the transport when bufferUpdated throws on a lent buffer', async () => {
+  it('fails the transport when bufferUpdated throws', async () => {
     const port = await serveOnce(patternBytes(1 * MiB));
     const protocol = new RingProtocol([16 * KiB]);
+    let updates = 0;
     protocol.bufferUpdated = () => {
-      if (protocol.hints.at(-1) === -1) throw new Error('cannot take it');
+      if (++updates > 2) throw new Error('cannot take it');
     };
     resources.transport(await createConnection({ host: HOST, port, protocol: () => protocol }));
     await waitFor(() => protocol.lost.length === 1, 'connectionLost');
@@ -167,7 +169,7 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     ]);
   });
 
-  it('gives the bytes of a buffer lent before setProtocol to the new protocol', async () => {
+  it('gives the bytes that come after setProtocol to the new protocol', async () => {
     const { server, port } = await startServer(resources);
     const accepted = nextConnection(server);
     const buffered = new RingProtocol([64 * KiB]);
@@ -177,7 +179,6 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     const serverSide = await accepted;
     serverSide.write(utf8('first'));
     await waitFor(() => buffered.hasher.bytes === 5, 'the first bytes');
-    // A buffer is lent for the next read by now; the next bytes belong to the new protocol.
     const received: Uint8Array[] = [];
     const plain: Protocol<SocketTransport> = { dataReceived: (data) => received.push(data) };
     client.setProtocol(plain);
@@ -187,7 +188,7 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     expect(buffered.hasher.bytes).toBe(5);
   });
 
-  it('reads into the lent buffer on a Unix socket too', async () => {
+  it('receives on a Unix socket too', async () => {
     const path = tmpSocketPath();
     const payload = patternBytes(2 * MiB);
     const server = resources.server(await createUnixServer({ path }));
@@ -201,7 +202,68 @@ describe('BufferedProtocol on a client socket (reads into the lent buffer)', () 
     resources.transport(await createUnixConnection({ path, protocol: () => protocol }));
     await waitFor(() => protocol.lost.length === 1, 'connectionLost');
     expect(protocol.hasher.digest()).toBe(sha256(payload));
-    expect(protocol.hints).toContain(-1);
+    expect(protocol.hints.every((hint) => hint > 0)).toBe(true);
+  });
+});
+
+describe('BufferedProtocol buffers are asked for right before the bytes go in', () => {
+  const resources = useResources();
+  useLeakCheck(resources);
+
+  it('puts the bytes where getBuffer says, though the protocol moved on since its last read', async () => {
+    const { server, port } = await startServer(resources);
+    const accepted = nextConnection(server);
+    // A protocol that hands out the free tail of its buffer and is emptied by the application
+    // later, outside any callback.
+    const store = new Uint8Array(1024);
+    let filled = 0;
+    const seen: string[] = [];
+    const protocol: BufferedProtocol<SocketTransport> = {
+      getBuffer: () => store.subarray(filled),
+      bufferUpdated: (nbytes) => {
+        filled += nbytes;
+      },
+    };
+    resources.transport(await createConnection({ host: HOST, port, protocol: () => protocol }));
+    const serverSide = await accepted;
+    const consume = (): void => {
+      seen.push(Buffer.from(store.subarray(0, filled)).toString());
+      filled = 0;
+    };
+    serverSide.write(utf8('first'));
+    await waitFor(() => filled === 5, 'the first bytes');
+    consume();
+    serverSide.write(utf8('second'));
+    await waitFor(() => filled === 6, 'the second bytes');
+    consume();
+    expect(seen).toEqual(['first', 'second']);
+  });
+
+  it('never writes into a protocol buffer once the transport is closed', async () => {
+    const { server, port } = await startServer(resources);
+    const accepted = nextConnection(server);
+    const store = new Uint8Array(256);
+    let lost = false;
+    const protocol: BufferedProtocol<SocketTransport> = {
+      getBuffer: () => store,
+      bufferUpdated: () => undefined,
+      connectionLost: () => {
+        lost = true;
+      },
+    };
+    const client = resources.transport(
+      await createConnection({ host: HOST, port, protocol: () => protocol }),
+    );
+    const serverSide = await accepted;
+    serverSide.write(utf8('before'));
+    await waitFor(() => store[0] === 0x62, 'the first bytes');
+    client.close();
+    await waitFor(() => lost, 'connectionLost');
+    store.fill(0);
+    // The closed socket still drains what the peer sends (a graceful close), elsewhere.
+    serverSide.write(utf8('AFTER-CLOSE-DATA'));
+    await turns(10);
+    expect(store.every((byte) => byte === 0)).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import { askForBuffer, feedBufferedProtocol } from './feedBufferedProtocol.js';
+import { feedBufferedProtocol } from './feedBufferedProtocol.js';
 import {
   isBufferedProtocol,
   type BufferedProtocol,
@@ -12,22 +12,18 @@ export interface ReceiveHost<T> {
   protocol(): StreamProtocol<T>;
   /** Whether received bytes are still wanted (not closing, no EOF yet). */
   open(): boolean;
-  /** Whether the handle is reading (a paused protocol lends no buffer). */
-  reading(): boolean;
   /** The fatal path, with asyncio's message for the callback that failed [E3, R7]. */
   fail(error: unknown, message: string): void;
 }
 
 /**
  * Hands received bytes to the transport's protocol: a chunk to `dataReceived`, or copied into
- * a `BufferedProtocol`'s buffers; or, for a handle that reads into given memory, the
- * `BufferedProtocol`'s own buffer lent for the next read, so that nothing is copied.
+ * a `BufferedProtocol`'s buffers. Bytes the handle only lends for the call (its reusable read
+ * buffer) are copied out for `dataReceived`, or straight into a `BufferedProtocol`'s buffer.
  * @internal
  */
 export class ReceiveDispatch<T> {
   private buffered: BufferedProtocol<T> | null = null;
-  /** The buffer the handle reads into next, and whose it is. */
-  private lent: { readonly to: BufferedProtocol<T>; readonly buffer: Uint8Array } | null = null;
 
   constructor(private readonly host: ReceiveHost<T>) {}
 
@@ -62,40 +58,5 @@ export class ReceiveDispatch<T> {
     }
     const failure = feedBufferedProtocol(buffered, view, () => this.host.open());
     if (failure) this.host.fail(failure.error, failure.message);
-  }
-
-  /**
-   * A handle that reads into given memory asks for its next buffer when a read finishes:
-   * asyncio asks `getBuffer(-1)` when the next bytes are ready [R7], which Node does not tell.
-   * Only a reading BufferedProtocol lends one; a paused one is asked again on its next read.
-   */
-  lend(): Uint8Array | null {
-    this.lent = null;
-    const buffered = this.buffered;
-    if (buffered === null || !this.host.reading()) return null;
-    const buffer = askForBuffer(buffered, -1);
-    if (!(buffer instanceof Uint8Array)) {
-      this.host.fail(buffer.error, buffer.message);
-      return null;
-    }
-    this.lent = { to: buffered, buffer };
-    return buffer;
-  }
-
-  /** `nbytes` bytes were read into the buffer `lend()` returned last. */
-  lentData(nbytes: number): void {
-    const lent = this.lent;
-    this.lent = null;
-    if (lent === null || !this.host.open()) return;
-    if (lent.to !== this.host.protocol()) {
-      // setProtocol() came between the loan and the read: the new protocol gets the bytes.
-      this.data(new Uint8Array(lent.buffer.subarray(0, nbytes)));
-      return;
-    }
-    try {
-      lent.to.bufferUpdated(nbytes);
-    } catch (error) {
-      this.host.fail(error, 'Fatal error: protocol.bufferUpdated() call failed.');
-    }
   }
 }

@@ -13,7 +13,7 @@ export interface ProtocolFailure {
  * failure for the transport's fatal path (an empty buffer is an error, as in asyncio [R7]).
  * @internal
  */
-export function askForBuffer<T>(
+function askForBuffer<T>(
   protocol: BufferedProtocol<T>,
   sizeHint: number,
 ): Uint8Array | ProtocolFailure {

@@ -12,14 +12,6 @@ export interface StreamHandleEvents {
   /** A fatal I/O error (already converted to a `TransportOSError` where the OS reported it). */
   onError(error: Error): void;
   /**
-   * For handles that read into memory they are given (Node's `onread`): the buffer for the next
-   * read, which is the protocol's own when it is a `BufferedProtocol` and reading is on, or null
-   * (the handle then reads into its own memory and reports through `onData`).
-   */
-  lendBuffer(): Uint8Array | null;
-  /** `nbytes` bytes were read into the start of the buffer `lendBuffer` returned last. */
-  onLentData(nbytes: number): void;
-  /**
    * Bytes read into the handle's own reusable memory, valid only during the call: the
    * transport copies what it keeps (a `BufferedProtocol` takes them straight into its buffer).
    */

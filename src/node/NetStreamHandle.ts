@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { toTransportError } from '../core/osErrors.js';
 import { directWriter } from './directWrite.js';
-import type { LendingReader } from './LendingReader.js';
+import type { SharedBufferReader } from './SharedBufferReader.js';
 
 /** Longest time a cleanly closed socket waits for its peer's EOF before it is destroyed. */
 const LINGER_MS = 30_000;
@@ -20,12 +20,12 @@ export class NetStreamHandle implements StreamHandle {
   private events: StreamHandleEvents | null = null;
   private readonly direct: ((bytes: Uint8Array) => number) | null;
   /** Set when the socket was created with `onread` (client sockets): reads go through it. */
-  private readonly reader: LendingReader | null;
+  private readonly reader: SharedBufferReader | null;
 
   constructor(
     private readonly socket: Socket,
     readonly extraInfo: Readonly<Record<string, unknown>>,
-    options: { canShutdown?: boolean; reader?: LendingReader | undefined } = {},
+    options: { canShutdown?: boolean; reader?: SharedBufferReader | undefined } = {},
   ) {
     this.canShutdown = options.canShutdown ?? true;
     this.reader = options.reader ?? null;

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { LendingReader } from './LendingReader.js';
+import { SharedBufferReader } from './SharedBufferReader.js';
 import type { SocketTransport } from '../core/transports.js';
 import {
   optionalBoolean,
@@ -62,7 +62,7 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
       localPort = requireInteger('options.localAddr.port', local['port'], 0, 65535);
   }
   // Client sockets read through `onread`: a BufferedProtocol receives into its own buffer.
-  const reader = new LendingReader();
+  const reader = new SharedBufferReader();
   const socket = connect({
     onread: reader.option,
     host,

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { LendingReader } from './LendingReader.js';
+import { SharedBufferReader } from './SharedBufferReader.js';
 import type { SocketTransport } from '../core/transports.js';
 import { optionalFunction, requireObject, requireString } from '../core/validate.js';
 import { invalidArgValue } from '../core/argErrors.js';
@@ -31,7 +31,7 @@ export async function createUnixConnection(
   const path = requireString('options.path', opts['path']);
   if (path === '') throw invalidArgValue('options.path', 'must not be empty');
   const protocol = optionalFunction<StreamProtocolFactory>('options.protocol', opts['protocol']);
-  const reader = new LendingReader();
+  const reader = new SharedBufferReader();
   const socket = connect({ path, allowHalfOpen: true, onread: reader.option });
   const handle = await connectHandle(socket, (s) => unixExtraInfo(s, path, ''), reader);
   return openStreamTransport(handle, protocol);

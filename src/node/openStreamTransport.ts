@@ -6,7 +6,7 @@ import { StreamTransport } from '../core/StreamTransport.js';
 import type { SocketTransport } from '../core/transports.js';
 import { toTransportError } from '../core/osErrors.js';
 import { NetStreamHandle } from './NetStreamHandle.js';
-import type { LendingReader } from './LendingReader.js';
+import type { SharedBufferReader } from './SharedBufferReader.js';
 
 /** A protocol factory as the factories take it (asyncio `protocol_factory`). */
 export type StreamProtocolFactory = () => StreamProtocol<SocketTransport>;
@@ -44,7 +44,7 @@ export async function openStreamTransport(
 export function connectHandle(
   socket: Socket,
   extraInfoOf: (socket: Socket) => Readonly<Record<string, unknown>>,
-  reader?: LendingReader,
+  reader?: SharedBufferReader,
 ): Promise<NetStreamHandle> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
