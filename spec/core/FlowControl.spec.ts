@@ -1,12 +1,31 @@
 import { FlowControl, resolveWriteLimits } from '../../src/core/FlowControl';
 
-function makeFlow() {
+/** A FlowControl whose buffer size is the last size it was told of. */
+function makeFlow(onResume: (flow: FlowControl) => void = () => undefined) {
   const calls: string[] = [];
   const hookErrors: string[] = [];
-  const flow = new FlowControl(
-    { pauseWriting: () => calls.push('pause'), resumeWriting: () => calls.push('resume') },
+  let size = 0;
+  const flow: FlowControl = new FlowControl(
+    {
+      pauseWriting: () => calls.push('pause'),
+      resumeWriting: () => {
+        calls.push('resume');
+        onResume(flow);
+      },
+      size: () => size,
+    },
     (message) => hookErrors.push(message),
   );
+  const grow = flow.afterGrow.bind(flow);
+  const shrink = flow.afterShrink.bind(flow);
+  flow.afterGrow = (n) => {
+    size = n;
+    grow(n);
+  };
+  flow.afterShrink = (n) => {
+    size = n;
+    shrink(n);
+  };
   return { flow, calls, hookErrors };
 }
 
@@ -108,6 +127,7 @@ describe('FlowControl', () => {
             throw new Error('boom');
           },
           resumeWriting: () => undefined,
+          size: () => 2,
         },
         (message) => hookErrors.push(message),
       );
@@ -115,6 +135,27 @@ describe('FlowControl', () => {
       flow.afterGrow(2);
       expect(hookErrors).toEqual(['protocol.pauseWriting() failed']);
       expect(flow.isPaused).toBe(true);
+    });
+  });
+
+  describe('a resumeWriting that writes past the high mark again', () => {
+    it('leaves writable$ false, the hooks alternating, and drain() waiting', async () => {
+      // The writer resumes and at once writes 50 bytes, past the high mark of 10.
+      const { flow, calls } = makeFlow((f) => {
+        f.afterGrow(50);
+      });
+      flow.setLimits(0, 10, 5);
+      const seen: boolean[] = [];
+      flow.writable$.subscribe((value) => seen.push(value));
+      flow.afterGrow(20);
+      let drained = false;
+      void flow.drain(20).then(() => (drained = true));
+      flow.afterShrink(0);
+      await Promise.resolve();
+      expect(calls).toEqual(['pause', 'resume', 'pause']);
+      expect(flow.isPaused).toBe(true);
+      expect(seen).toEqual([true, false]);
+      expect(drained).toBe(false);
     });
   });
 

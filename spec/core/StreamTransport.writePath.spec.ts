@@ -124,6 +124,46 @@ describe('StreamTransport write path with tryWrite', () => {
     expect(transport.getWriteBufferSize()).toBe(0);
   });
 
+  describe('gathered bytes sent by close() or writeEof()', () => {
+    it('resolves flushed() when writeEof() sent them', async () => {
+      const { transport } = await open();
+      transport.write(bytes('tail'));
+      const flushed = transport.flushed();
+      transport.writeEof();
+      await expect(flushed).resolves.toBeUndefined();
+    });
+
+    it('resolves flushed() when close() sent them', async () => {
+      const { transport } = await open();
+      transport.write(bytes('tail'));
+      const flushed = transport.flushed();
+      transport.close();
+      await expect(flushed).resolves.toBeUndefined();
+    });
+
+    it('resumes a paused writer at the end of the turn, not inside the call', async () => {
+      const { transport, rec } = await open();
+      transport.write(new Uint8Array(300));
+      transport.setWriteBufferLimits(200); // 300 gathered bytes: paused
+      expect(rec.events).toEqual(['made', 'pause']);
+      transport.writeEof(); // they go out at once
+      expect(rec.events).toEqual(['made', 'pause']);
+      await endOfTurn();
+      expect(rec.events).toEqual(['made', 'pause', 'resume']);
+    });
+
+    it('resumes at the end of the turn when a write sent the gathered bytes out', async () => {
+      const { transport, rec } = await open();
+      transport.write(new Uint8Array(300));
+      transport.setWriteBufferLimits(200, 100);
+      transport.write(new Uint8Array(10)); // over the high mark: all 310 go out at once
+      expect(transport.getWriteBufferSize()).toBe(0);
+      expect(rec.events).toEqual(['made', 'pause']);
+      await endOfTurn();
+      expect(rec.events).toEqual(['made', 'pause', 'resume']);
+    });
+  });
+
   describe('copies in recycled blocks', () => {
     it('reuses the memory of a copy once its write is done, over a handle that releases writes', async () => {
       const { transport, handle } = await open(0);

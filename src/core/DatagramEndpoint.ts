@@ -125,6 +125,7 @@ export class DatagramEndpoint implements DatagramTransport {
       {
         pauseWriting: () => this.protocol.pauseWriting?.(),
         resumeWriting: () => this.protocol.resumeWriting?.(),
+        size: () => this.getWriteBufferSize(),
       },
       (message, exception) => {
         reportException({ message, exception, transport: this, protocol: this.protocol });

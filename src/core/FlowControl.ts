@@ -9,6 +9,8 @@ export const DEFAULT_HIGH_WATER = 64 * 1024;
 export interface FlowControlHooks {
   pauseWriting(): void;
   resumeWriting(): void;
+  /** The buffer's size now (`resumeWriting` may have written more). */
+  size(): number;
 }
 
 function checkLimit(name: string, value: unknown): number | undefined {
@@ -108,10 +110,19 @@ export class FlowControl {
       } catch (error) {
         this.onHookError('protocol.resumeWriting() failed', error);
       }
-      this.writable.next(true);
+      // resumeWriting may have written past the high mark and paused again: writable$ said
+      // false then, and must not say true after it.
+      if (!this.paused) this.writable.next(true);
     }
+    this.settle(this.hooks.size());
+  }
+
+  /** Resolves the drains that `size` satisfies, and only that (no hook, no `writable$`). */
+  settle(size: number): void {
     if (this.drainWaiters.length === 0) return;
-    const ready = this.drainWaiters.filter((waiter) => waiter.until === 'low' || size === 0);
+    const ready = this.drainWaiters.filter(
+      (waiter) => size === 0 || (waiter.until === 'low' && size <= this.lowWater),
+    );
     if (ready.length === 0) return;
     this.drainWaiters = this.drainWaiters.filter((waiter) => !ready.includes(waiter));
     for (const waiter of ready) waiter.resolve();

@@ -63,6 +63,8 @@ export class StreamTransport implements SocketTransport {
   private handleReading = false;
 
   private readonly buffer: WriteBuffer;
+  private readonly flushSoon: CallSoon;
+  private shrinkPending = false;
 
   /** Resolves once `connectionMade` has run (the factories resolve after it [S1]). @internal */
   readonly ready: Promise<void>;
@@ -87,7 +89,6 @@ export class StreamTransport implements SocketTransport {
     this.receive = new ReceiveDispatch({
       protocol: () => this.protocol,
       open: () => !this.closing && !this.eofReceived,
-      reading: () => this.handleReading,
       fail: (error, message) => {
         this.fatalError(error, message);
       },
@@ -97,6 +98,7 @@ export class StreamTransport implements SocketTransport {
       {
         pauseWriting: () => this.protocol.pauseWriting?.(),
         resumeWriting: () => this.protocol.resumeWriting?.(),
+        size: () => this.getWriteBufferSize(),
       },
       (message, exception) => {
         reportException({ message, exception, transport: this, protocol: this.protocol });
@@ -104,6 +106,7 @@ export class StreamTransport implements SocketTransport {
     );
     this.writable$ = this.flow.writable$;
     const flushSoon = options.flushSoon ?? defaultFlushSoon;
+    this.flushSoon = flushSoon;
     this.buffer = new WriteBuffer(handle, {
       flushSoon,
       highWater: () => this.flow.high,
@@ -147,10 +150,6 @@ export class StreamTransport implements SocketTransport {
       onError: (error) => {
         this.fatalError(error, 'Fatal read/write error on transport');
       },
-      lendBuffer: () => this.receive.lend(),
-      onLentData: (nbytes) => {
-        this.receive.lentData(nbytes);
-      },
       onBorrowedData: (view) => {
         this.receive.borrowed(view);
       },
@@ -192,7 +191,7 @@ export class StreamTransport implements SocketTransport {
     if (this.closing) return;
     this.closing = true;
     this.updateReading();
-    this.buffer.flushNow();
+    this.flushGathered();
     if (this.getWriteBufferSize() === 0) this.scheduleConnectionLost(null);
   }
 
@@ -263,7 +262,7 @@ export class StreamTransport implements SocketTransport {
     const after = this.getWriteBufferSize();
     this.flow.afterGrow(after);
     // Gathered bytes may have gone out with this write: the buffer can end up smaller.
-    if (after < before + view.byteLength) this.flow.afterShrink(after);
+    if (after < before + view.byteLength) this.shrankSoon();
   }
 
   writelines(list: Iterable<BytesLike>): void {
@@ -291,7 +290,7 @@ export class StreamTransport implements SocketTransport {
       this.close();
       return;
     }
-    this.buffer.flushNow();
+    this.flushGathered();
     if (this.getWriteBufferSize() === 0) this.sendShutdown();
     // The Rx protocol keeps a half-open connection only until both sides have sent EOF.
     if (this.eofReceived && this.protocol === this.rx) this.close();
@@ -335,6 +334,31 @@ export class StreamTransport implements SocketTransport {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** Hands over the small writes gathered this turn now (before EOF or close). */
+  private flushGathered(): void {
+    const before = this.getWriteBufferSize();
+    this.buffer.flushNow();
+    const after = this.getWriteBufferSize();
+    if (after >= before) return;
+    // flushed() and drain() settle now (a close may end the transport before the turn does).
+    this.flow.settle(after);
+    this.shrankSoon();
+  }
+
+  /**
+   * The buffer shrank inside write(), close() or writeEof(): resumeWriting and the drain
+   * waiters are told at the end of the turn, never from inside the call (asyncio never calls
+   * `resume_writing` from `write()`).
+   */
+  private shrankSoon(): void {
+    if (this.shrinkPending) return;
+    this.shrinkPending = true;
+    this.flushSoon(() => {
+      this.shrinkPending = false;
+      this.afterShrink();
+    });
+  }
 
   /** The write buffer shrank: resume the writer, then finish a pending EOF or close. */
   private afterShrink(): void {
