@@ -36,17 +36,22 @@ describe('write blocks', () => {
     expect(pool.keptWriteBlocks()).toBe(1024);
   });
 
-  it('gives half back every idle second, down to 16 blocks, and keeps them while in use', () => {
+  it('gives back half of what the last second did not use, down to 16 blocks', () => {
     const pool = freshPool();
     pool.releaseWriteBlocks(Array.from({ length: 200 }, () => pool.takeWriteBlock()));
-    // Blocks were taken in the first second: nothing is given back yet.
+    // 200 blocks were taken in the first second: nothing is given back yet.
     jest.advanceTimersByTime(1000);
     expect(pool.keptWriteBlocks()).toBe(200);
     jest.advanceTimersByTime(1000);
     expect(pool.keptWriteBlocks()).toBe(100);
-    pool.releaseWriteBlocks([pool.takeWriteBlock()]); // in use again this second
+    // 80 in use again this second: they are kept, not 50.
+    pool.releaseWriteBlocks(Array.from({ length: 80 }, () => pool.takeWriteBlock()));
     jest.advanceTimersByTime(1000);
-    expect(pool.keptWriteBlocks()).toBe(100);
+    expect(pool.keptWriteBlocks()).toBe(80);
+    // Light traffic (one block a second) does not keep the rest.
+    pool.releaseWriteBlocks([pool.takeWriteBlock()]);
+    jest.advanceTimersByTime(1000);
+    expect(pool.keptWriteBlocks()).toBe(40);
     jest.advanceTimersByTime(5000);
     expect(pool.keptWriteBlocks()).toBe(16);
     jest.advanceTimersByTime(5000);

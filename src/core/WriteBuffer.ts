@@ -175,7 +175,12 @@ export class WriteBuffer {
 
   /** A private copy of `view`: in a recycled block when the handle lets them be reused. */
   private copy(view: Uint8Array): Uint8Array {
-    if (this.handle.releasesWrites !== true || view.byteLength > WRITE_BLOCK_SIZE) {
+    // A block is 64 KiB: only copies of a large write's size are worth one.
+    if (
+      this.handle.releasesWrites !== true ||
+      view.byteLength < SMALL_WRITE ||
+      view.byteLength > WRITE_BLOCK_SIZE
+    ) {
       return copyOf(view);
     }
     const block = takeWriteBlock();

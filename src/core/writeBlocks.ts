@@ -6,7 +6,7 @@
  *
  * A block returns here only once its handle reported the write done and keeps no reference to
  * it (a socket or pipe: the kernel copied the bytes). The pool keeps what a burst needed, up to
- * 64 MiB, and gives half of it back every second in which nobody took a block.
+ * 64 MiB, and every second gives back half of what the last second did not use.
  * @internal
  */
 
@@ -50,7 +50,9 @@ function scheduleTrim(): void {
   trimScheduled = true;
   const timer = (globalThis as unknown as TimerGlobals).setTimeout(() => {
     trimScheduled = false;
-    if (takenSinceTrim === 0) free.length = Math.max(RESERVE, free.length >> 1);
+    // Keep what the last second used; give back half of the rest.
+    const used = Math.max(RESERVE, takenSinceTrim);
+    if (free.length > used) free.length = Math.max(used, free.length >> 1);
     takenSinceTrim = 0;
     scheduleTrim();
   }, TRIM_MS);
