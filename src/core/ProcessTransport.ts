@@ -1,6 +1,7 @@
 import { EMPTY, ReplaySubject, map, merge, type Observable, type Observer } from 'rxjs';
 import { invalidArgType, outOfRange } from './argErrors.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
+import { LossSchedule } from './teardown.js';
 import { TransportClosedError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
 import { osError } from './osErrors.js';
@@ -48,8 +49,7 @@ export class ProcessTransport implements SubprocessTransport {
   private returncode: number | null = null;
   private closing = false;
   private exitReported = false;
-  private lossScheduled = false;
-  private lost = false;
+  private readonly loss: LossSchedule;
   /** Whether the pipes forward their events to `protocol` (else they feed their Rx surfaces). */
   private forwarding: boolean;
   private openPipes = 0;
@@ -71,6 +71,18 @@ export class ProcessTransport implements SubprocessTransport {
     options: ProcessTransportOptions = {},
   ) {
     this.callSoon = options.callSoon ?? defaultCallSoon;
+    this.loss = new LossSchedule(this.callSoon, () => {
+      callReporting(
+        'Exception in protocol.connectionLost()',
+        () => this.protocol.connectionLost?.(null),
+        {
+          transport: this,
+          protocol: this.protocol,
+        },
+      );
+      this.lost$.next(null);
+      this.lost$.complete();
+    });
     this.protocol = options.protocol ?? {};
     const userProtocol = options.protocol !== undefined;
     this.forwarding = userProtocol;
@@ -146,7 +158,7 @@ export class ProcessTransport implements SubprocessTransport {
   }
 
   sendSignal(signal: number | string): void {
-    if (this.lost)
+    if (this.loss.delivered)
       throw osError('ESRCH', 'The subprocess transport has finished', { syscall: 'kill' });
     // Once the exit is known, signals are silent no-ops (the pid may be reused) [X7].
     if (this.returncode !== null) return;
@@ -165,7 +177,7 @@ export class ProcessTransport implements SubprocessTransport {
     if (this.closing) return;
     this.closing = true;
     for (const pipe of [this.stdin, this.stdout, this.stderr]) pipe?.close();
-    if (this.returncode === null && !this.lost) {
+    if (this.returncode === null && !this.loss.delivered) {
       try {
         this.handle.signal('SIGKILL');
       } catch {
@@ -243,20 +255,7 @@ export class ProcessTransport implements SubprocessTransport {
 
   /** connectionLost comes once the exit was reported and every pipe was lost [X5]. */
   private maybeLost(): void {
-    if (this.lossScheduled || this.openPipes > 0 || !this.exitReported) return;
-    this.lossScheduled = true;
-    this.callSoon(() => {
-      this.lost = true;
-      callReporting(
-        'Exception in protocol.connectionLost()',
-        () => this.protocol.connectionLost?.(null),
-        {
-          transport: this,
-          protocol: this.protocol,
-        },
-      );
-      this.lost$.next(null);
-      this.lost$.complete();
-    });
+    if (this.openPipes > 0 || !this.exitReported) return;
+    this.loss.schedule(null);
   }
 }

@@ -33,7 +33,7 @@ export function reportFatal(
  */
 export class LossSchedule {
   private isScheduled = false;
-  private delivered = false;
+  private isDelivered = false;
 
   constructor(
     private readonly callSoon: CallSoon,
@@ -45,13 +45,18 @@ export class LossSchedule {
     return this.isScheduled;
   }
 
+  /** Whether the loss was delivered (the protocol heard `connectionLost`). */
+  get delivered(): boolean {
+    return this.isDelivered;
+  }
+
   /** Schedules the loss with `exc`, unless it already is. */
   schedule(exc: Error | null): void {
     if (this.isScheduled) return;
     this.isScheduled = true;
     this.callSoon(() => {
-      if (this.delivered) return;
-      this.delivered = true;
+      if (this.isDelivered) return;
+      this.isDelivered = true;
       this.deliver(exc);
     });
   }
