@@ -63,8 +63,6 @@ export class StreamTransport implements SocketTransport {
   private handleReading = false;
 
   private readonly buffer: WriteBuffer;
-  private readonly flushSoon: CallSoon;
-  private shrinkPending = false;
 
   /** Resolves once `connectionMade` has run (the factories resolve after it [S1]). @internal */
   readonly ready: Promise<void>;
@@ -106,7 +104,6 @@ export class StreamTransport implements SocketTransport {
     );
     this.writable$ = this.flow.writable$;
     const flushSoon = options.flushSoon ?? defaultFlushSoon;
-    this.flushSoon = flushSoon;
     this.buffer = new WriteBuffer(handle, {
       flushSoon,
       highWater: () => this.flow.high,
@@ -257,12 +254,8 @@ export class StreamTransport implements SocketTransport {
     if (view.byteLength === 0) return;
     if (this.closing)
       throw new TransportClosedError('Cannot write to a closing or closed transport');
-    const before = this.getWriteBufferSize();
     this.buffer.write(view);
-    const after = this.getWriteBufferSize();
-    this.flow.afterGrow(after);
-    // Gathered bytes may have gone out with this write: the buffer can end up smaller.
-    if (after < before + view.byteLength) this.shrankSoon();
+    this.flow.afterGrow(this.getWriteBufferSize());
   }
 
   writelines(list: Iterable<BytesLike>): void {
@@ -337,27 +330,8 @@ export class StreamTransport implements SocketTransport {
 
   /** Hands over the small writes gathered this turn now (before EOF or close). */
   private flushGathered(): void {
-    const before = this.getWriteBufferSize();
-    this.buffer.flushNow();
-    const after = this.getWriteBufferSize();
-    if (after >= before) return;
     // flushed() and drain() settle now (a close may end the transport before the turn does).
-    this.flow.settle(after);
-    this.shrankSoon();
-  }
-
-  /**
-   * The buffer shrank inside write(), close() or writeEof(): resumeWriting and the drain
-   * waiters are told at the end of the turn, never from inside the call (asyncio never calls
-   * `resume_writing` from `write()`).
-   */
-  private shrankSoon(): void {
-    if (this.shrinkPending) return;
-    this.shrinkPending = true;
-    this.flushSoon(() => {
-      this.shrinkPending = false;
-      this.afterShrink();
-    });
+    if (this.buffer.flushNow()) this.flow.settle(this.getWriteBufferSize());
   }
 
   /** The write buffer shrank: resume the writer, then finish a pending EOF or close. */

@@ -45,6 +45,7 @@ export class WriteBuffer {
   private gather: Uint8Array | null = null;
   private gathered = 0;
   private flushScheduled = false;
+  private shrinkScheduled = false;
   /** Whether the OS kept up with the last write, so that `tryWrite` is worth a try. */
   private direct = true;
   /** Recycled blocks holding copies in `queue` (or about to be handed over), and in flight. */
@@ -61,8 +62,18 @@ export class WriteBuffer {
     return this.inFlight + this.queued + this.gathered;
   }
 
-  /** Takes `view` (not retained: copied unless the OS takes it at once). */
+  /**
+   * Takes `view` (not retained: copied unless the OS takes it at once). When bytes went out on
+   * the way, the transport hears `shrank` at the end of the turn, never from inside `write()`
+   * (asyncio never calls `resume_writing` from `write()`).
+   */
   write(view: Uint8Array): void {
+    const expected = this.size + view.byteLength;
+    this.place(view);
+    if (this.size < expected) this.shrankSoon();
+  }
+
+  private place(view: Uint8Array): void {
     const small = view.byteLength < SMALL_WRITE;
     if (small) {
       this.gatherBytes(view);
@@ -78,9 +89,25 @@ export class WriteBuffer {
     else this.scheduleFlush();
   }
 
-  /** Hands over what was gathered this turn now (before close or EOF). */
-  flushNow(): void {
+  /**
+   * Hands over what was gathered this turn now (before close or EOF); true when bytes went out,
+   * in which case `shrank` follows at the end of the turn.
+   */
+  flushNow(): boolean {
+    const before = this.size;
     this.flushGathered();
+    if (this.size >= before) return false;
+    this.shrankSoon();
+    return true;
+  }
+
+  private shrankSoon(): void {
+    if (this.shrinkScheduled) return;
+    this.shrinkScheduled = true;
+    this.hooks.flushSoon(() => {
+      this.shrinkScheduled = false;
+      this.hooks.shrank();
+    });
   }
 
   /** Drops everything (abort, fatal error); a completion still owed is ignored. */
