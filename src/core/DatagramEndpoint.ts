@@ -14,7 +14,13 @@ import { TransportOSError, toTransportError } from './osErrors.js';
 import type { DatagramProtocol } from './protocols.js';
 import { RxDatagramProtocol } from './RxDatagramProtocol.js';
 import { SendSlab } from './SendSlab.js';
-import { requireConnectPort, requireObject, requireString } from './validate.js';
+import {
+  checkProtocol,
+  extraInfoValue,
+  requireConnectPort,
+  requireObject,
+  requireString,
+} from './validate.js';
 
 /**
  * The largest UDP payload: 65,535 minus the UDP header (8) and, over IPv4, the IP header (20),
@@ -190,13 +196,11 @@ export class DatagramEndpoint implements DatagramTransport {
   getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
-    return Object.hasOwn(this.handle.extraInfo, name) ? this.handle.extraInfo[name] : defaultValue;
+    return extraInfoValue(this.handle.extraInfo, name, defaultValue);
   }
 
   setProtocol(protocol: DatagramProtocol<DatagramTransport>): void {
-    if (typeof protocol !== 'object' || protocol === null)
-      throw invalidArgType('protocol', 'an object', protocol);
+    checkProtocol(protocol, 'protocol');
     this.protocol = protocol;
     if (protocol !== this.rx) this.rx.detach();
   }

@@ -1,5 +1,6 @@
 import { EMPTY, ReplaySubject, map, merge, type Observable, type Observer } from 'rxjs';
 import { invalidArgType, outOfRange } from './argErrors.js';
+import { checkProtocol, extraInfoValue } from './validate.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
 import { LossSchedule } from './teardown.js';
 import { TransportClosedError } from './errors.js';
@@ -193,13 +194,11 @@ export class ProcessTransport implements SubprocessTransport {
   getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
-    return Object.hasOwn(this.handle.extraInfo, name) ? this.handle.extraInfo[name] : defaultValue;
+    return extraInfoValue(this.handle.extraInfo, name, defaultValue);
   }
 
   setProtocol(protocol: SubprocessProtocol<SubprocessTransport>): void {
-    if (typeof protocol !== 'object' || protocol === null)
-      throw invalidArgType('protocol', 'an object', protocol);
+    checkProtocol(protocol, 'protocol');
     this.protocol = protocol;
     // Pipes that fed their Rx surfaces now forward to the protocol, as asyncio's always do.
     if (!this.forwarding) {

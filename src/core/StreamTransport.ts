@@ -1,5 +1,6 @@
 import { ReplaySubject, type Observable, type Observer } from 'rxjs';
 import { invalidArgType } from './argErrors.js';
+import { checkProtocol, extraInfoValue } from './validate.js';
 import { viewBytes, type BytesLike } from './bytes.js';
 import { defaultCallSoon, defaultFlushSoon, type CallSoon } from './callSoon.js';
 import { LossSchedule, reportFatal } from './teardown.js';
@@ -199,13 +200,11 @@ export class StreamTransport implements SocketTransport {
   getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
-    return Object.hasOwn(this.handle.extraInfo, name) ? this.handle.extraInfo[name] : defaultValue;
+    return extraInfoValue(this.handle.extraInfo, name, defaultValue);
   }
 
   setProtocol(protocol: StreamProtocol<SocketTransport>): void {
-    if (typeof protocol !== 'object' || protocol === null)
-      throw invalidArgType('protocol', 'an object', protocol);
+    checkProtocol(protocol, 'protocol');
     this.protocol = protocol;
     this.receive.protocolChanged(protocol);
     if (protocol !== this.rx) this.rx.detach();

@@ -66,12 +66,27 @@ export function optionalFunction<F extends (...args: never[]) => unknown>(
 }
 
 /**
- * Checks what a protocol factory returned: a protocol is an object (all its methods optional).
+ * Checks a protocol (what a factory returned, or what `setProtocol` got): a protocol is an
+ * object, all its methods optional.
  * @internal
  */
-export function checkProtocol<P>(value: P): P {
+export function checkProtocol<P>(value: P, name = 'protocol factory result'): P {
   if (typeof value !== 'object' || value === null) {
-    throw invalidArgType('protocol factory result', 'an object', value);
+    throw invalidArgType(name, 'an object', value);
   }
   return value;
+}
+
+/**
+ * `getExtraInfo(name, default)` over a handle's captured values [B4]: the value when the
+ * handle has one by that name, else the default.
+ * @internal
+ */
+export function extraInfoValue(
+  extraInfo: Readonly<Record<string, unknown>>,
+  name: unknown,
+  defaultValue: unknown,
+): unknown {
+  if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
+  return Object.hasOwn(extraInfo, name) ? extraInfo[name] : defaultValue;
 }
