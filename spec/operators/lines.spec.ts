@@ -288,5 +288,18 @@ describe('lines', () => {
         .subscribe({ error: (e: unknown) => (error = e) });
       expect(error).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
     });
+
+    it.each([null, undefined, 0])('errors the output on a %p chunk, not dropping it', (value) => {
+      let error: unknown;
+      let completed = false;
+      new Observable<Uint8Array>((subscriber) => {
+        subscriber.next(value as unknown as Uint8Array);
+        subscriber.complete();
+      })
+        .pipe(lines())
+        .subscribe({ error: (e: unknown) => (error = e), complete: () => (completed = true) });
+      expect(completed).toBe(false);
+      expect(error).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    });
   });
 });

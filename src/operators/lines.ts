@@ -133,9 +133,7 @@ export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, 
         if (pumping) return;
         pumping = true;
         try {
-          for (let chunk = inbox.shift(); chunk && !subscriber.closed; chunk = inbox.shift()) {
-            feed(viewBytes(chunk, 'chunk'));
-          }
+          while (inbox.length > 0 && !subscriber.closed) feed(viewBytes(inbox.shift(), 'chunk'));
           if (sourceDone && !subscriber.closed) finish();
         } catch (err: unknown) {
           // A chunk that is not bytes ends the output with the TypeError, never an uncaught one.
