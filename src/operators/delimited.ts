@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { invalidArgType, invalidArgValue } from '../core/argErrors.js';
+import { feedChunks } from './feedChunks.js';
 import { checkSizeLimit } from './frameOptions.js';
-import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError } from '../core/errors.js';
 
 const NO_BYTES = new Uint8Array(0);
@@ -128,11 +128,6 @@ export function delimited(
       // whole delimiter; its last `size - 1` bytes may be the start of one.
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
-      // Chunks (and the completion) that a re-entrant source sends while a frame is being
-      // emitted wait until the chunk before them is done, so that frames keep their order.
-      const inbox: Uint8Array[] = [];
-      let sourceDone = false;
-      let pumping = false;
 
       /** Copies the last `count` pending bytes to the start of `into`. */
       const copyPendingTail = (into: Uint8Array, count: number): void => {
@@ -211,31 +206,6 @@ export function delimited(
         subscriber.complete();
       };
 
-      const pump = (): void => {
-        if (pumping) return;
-        pumping = true;
-        try {
-          while (inbox.length > 0 && !subscriber.closed) feed(viewBytes(inbox.shift(), 'chunk'));
-          if (sourceDone && !subscriber.closed) finish();
-        } catch (err: unknown) {
-          subscriber.error(err);
-        } finally {
-          pumping = false;
-        }
-      };
-
-      return source.subscribe({
-        next: (chunk) => {
-          inbox.push(chunk);
-          pump();
-        },
-        error: (err: unknown) => {
-          subscriber.error(err);
-        },
-        complete: () => {
-          sourceDone = true;
-          pump();
-        },
-      });
+      return feedChunks(source, subscriber, feed, finish);
     });
 }

@@ -1,8 +1,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { invalidArgType } from '../core/argErrors.js';
+import { feedChunks } from './feedChunks.js';
 import { checkSizeLimit, checkHeaderBytes } from './frameOptions.js';
 import { readLength } from './lengthHeader.js';
-import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError, IncompleteFrameError } from '../core/errors.js';
 
 /**
@@ -87,11 +87,6 @@ export function lengthPrefixed(
       // A payload split across chunks: the part received so far (a copy).
       let received = 0;
       let payload: Uint8Array | undefined;
-      // Chunks (and the completion) that a re-entrant source sends while a payload is being
-      // emitted wait until the chunk before them is done, so that payloads keep their order.
-      const inbox: Uint8Array[] = [];
-      let sourceDone = false;
-      let pumping = false;
 
       /** A header announced `announced` bytes; false once the output closed. */
       const startPayload = (announced: number): boolean => {
@@ -208,31 +203,6 @@ export function lengthPrefixed(
         }
       };
 
-      const pump = (): void => {
-        if (pumping) return;
-        pumping = true;
-        try {
-          while (inbox.length > 0 && !subscriber.closed) feed(viewBytes(inbox.shift(), 'chunk'));
-          if (sourceDone && !subscriber.closed) finish();
-        } catch (err: unknown) {
-          subscriber.error(err);
-        } finally {
-          pumping = false;
-        }
-      };
-
-      return source.subscribe({
-        next: (chunk) => {
-          inbox.push(chunk);
-          pump();
-        },
-        error: (err: unknown) => {
-          subscriber.error(err);
-        },
-        complete: () => {
-          sourceDone = true;
-          pump();
-        },
-      });
+      return feedChunks(source, subscriber, feed, finish);
     });
 }

@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import { feedChunks } from './feedChunks.js';
 import { checkSizeLimit } from './frameOptions.js';
-import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError } from '../core/errors.js';
 
 const LF = 0x0a;
@@ -67,11 +67,6 @@ export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, 
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
       let pendingLast = -1;
-      // Chunks (and the completion) that a re-entrant source sends while a line is being
-      // emitted wait until the chunk before them is done, so that lines keep their order.
-      const inbox: Uint8Array[] = [];
-      let sourceDone = false;
-      let pumping = false;
 
       /** The pending pieces, then `tail`, as one line of `length` bytes. */
       const takeLine = (tail: Uint8Array, length: number): Uint8Array => {
@@ -129,32 +124,6 @@ export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, 
         subscriber.complete();
       };
 
-      const pump = (): void => {
-        if (pumping) return;
-        pumping = true;
-        try {
-          while (inbox.length > 0 && !subscriber.closed) feed(viewBytes(inbox.shift(), 'chunk'));
-          if (sourceDone && !subscriber.closed) finish();
-        } catch (err: unknown) {
-          // A chunk that is not bytes ends the output with the TypeError, never an uncaught one.
-          subscriber.error(err);
-        } finally {
-          pumping = false;
-        }
-      };
-
-      return source.subscribe({
-        next: (chunk) => {
-          inbox.push(chunk);
-          pump();
-        },
-        error: (err: unknown) => {
-          subscriber.error(err);
-        },
-        complete: () => {
-          sourceDone = true;
-          pump();
-        },
-      });
+      return feedChunks(source, subscriber, feed, finish);
     });
 }
