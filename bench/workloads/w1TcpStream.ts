@@ -11,6 +11,7 @@ import { runPythonPeer } from '../lib/python.js';
 import { rawSend, rxSend, WritePump } from '../lib/senders.js';
 import { deferred, now, secondsSince } from '../lib/timing.js';
 import type { BenchContext, Workload, WorkloadResult } from '../lib/types.js';
+import { bothSurfaces } from '../lib/targets.js';
 import { runInterleaved, type NodeVariant } from '../lib/variants.js';
 
 /** W1: one TCP stream, server to client, in 64 KiB writes; MB/s at the reader. */
@@ -218,20 +219,12 @@ export const w1TcpStream: Workload = {
       baseline: 'raw Node',
       variants: [...results, ...python],
       targets: [
-        {
-          variant: 'rxtransport Rx',
+        ...bothSurfaces({
           metric: 'mbps',
           kind: 'ratio',
           value: 0.95,
           text: '>= 0.95 of raw Node',
-        },
-        {
-          variant: 'rxtransport Protocol',
-          metric: 'mbps',
-          kind: 'ratio',
-          value: 0.95,
-          text: '>= 0.95 of raw Node',
-        },
+        }),
         {
           variant: 'rxtransport BufferedProtocol',
           metric: 'mbps',

@@ -9,6 +9,7 @@ import { closeServer, HOST, portOf, rawServer } from '../lib/net.js';
 import { runPythonPeer } from '../lib/python.js';
 import { deferred, now, secondsSince } from '../lib/timing.js';
 import type { BenchContext, Workload, WorkloadResult } from '../lib/types.js';
+import { bothSurfaces } from '../lib/targets.js';
 import { runInterleaved, type NodeVariant } from '../lib/variants.js';
 
 /** W2: ping-pong of 64-byte messages on one connection; round trips per second. */
@@ -172,20 +173,7 @@ export const w2PingPong: Workload = {
       baseline: 'raw Node',
       variants: [...results, ...python],
       targets: [
-        {
-          variant: 'rxtransport Rx',
-          metric: 'rtps',
-          kind: 'ratio',
-          value: 0.9,
-          text: '>= 0.90 of raw Node',
-        },
-        {
-          variant: 'rxtransport Protocol',
-          metric: 'rtps',
-          kind: 'ratio',
-          value: 0.9,
-          text: '>= 0.90 of raw Node',
-        },
+        ...bothSurfaces({ metric: 'rtps', kind: 'ratio', value: 0.9, text: '>= 0.90 of raw Node' }),
       ],
     };
   },

@@ -13,6 +13,7 @@ import { closeServer, HOST, portOf, rawServer } from '../lib/net.js';
 import { runPythonPeer } from '../lib/python.js';
 import { deferred, nextTurn, now, secondsSince } from '../lib/timing.js';
 import type { BenchContext, Workload, WorkloadResult } from '../lib/types.js';
+import { bothSurfaces } from '../lib/targets.js';
 import { runInterleaved, type NodeVariant } from '../lib/variants.js';
 
 /**
@@ -226,20 +227,12 @@ export const w3Framed: Workload = {
       baseline,
       variants: [...results, ...python],
       targets: [
-        {
-          variant: 'rxtransport Rx',
+        ...bothSurfaces({
           metric: 'mps',
           kind: 'ratio',
           value: 0.9,
           text: '>= 0.9 of raw Node with cork()',
-        },
-        {
-          variant: 'rxtransport Protocol',
-          metric: 'mps',
-          kind: 'ratio',
-          value: 0.9,
-          text: '>= 0.9 of raw Node with cork()',
-        },
+        }),
       ],
     };
   },

@@ -10,6 +10,7 @@ import { HOST } from '../lib/net.js';
 import { runPythonPeer } from '../lib/python.js';
 import { deferred, now } from '../lib/timing.js';
 import type { BenchContext, Workload, WorkloadResult } from '../lib/types.js';
+import { bothSurfaces } from '../lib/targets.js';
 import { runInterleaved, type NodeVariant } from '../lib/variants.js';
 
 /**
@@ -185,20 +186,7 @@ export const w5Udp: Workload = {
       baseline: 'raw Node',
       variants: [...results, ...python],
       targets: [
-        {
-          variant: 'rxtransport Rx',
-          metric: 'rps',
-          kind: 'ratio',
-          value: 0.9,
-          text: '>= 0.90 of raw Node',
-        },
-        {
-          variant: 'rxtransport Protocol',
-          metric: 'rps',
-          kind: 'ratio',
-          value: 0.9,
-          text: '>= 0.90 of raw Node',
-        },
+        ...bothSurfaces({ metric: 'rps', kind: 'ratio', value: 0.9, text: '>= 0.90 of raw Node' }),
       ],
     };
   },

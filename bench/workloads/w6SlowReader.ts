@@ -6,6 +6,7 @@ import { beforeRun } from '../lib/quiet.js';
 import { rawSend } from '../lib/senders.js';
 import { MS_PER_64_KIB } from '../lib/slowConsumer.js';
 import type { BenchContext, VariantResult, Workload, WorkloadResult } from '../lib/types.js';
+import { bothSurfaces } from '../lib/targets.js';
 import { pushRun, wanted } from '../lib/variants.js';
 
 /**
@@ -123,16 +124,7 @@ export const w6SlowReader: Workload = {
       ],
       baseline: 'raw Node',
       variants: results,
-      targets: [
-        { variant: 'rxtransport Rx', metric: 'growth', kind: 'max', value: 16, text: '<= 16 MiB' },
-        {
-          variant: 'rxtransport Protocol',
-          metric: 'growth',
-          kind: 'max',
-          value: 16,
-          text: '<= 16 MiB',
-        },
-      ],
+      targets: [...bothSurfaces({ metric: 'growth', kind: 'max', value: 16, text: '<= 16 MiB' })],
     };
   },
 };

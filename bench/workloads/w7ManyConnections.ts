@@ -13,6 +13,7 @@ import { rawSend, rxSend, WritePump } from '../lib/senders.js';
 import { percentile } from '../lib/stats.js';
 import { deferred, now } from '../lib/timing.js';
 import type { BenchContext, Workload, WorkloadResult } from '../lib/types.js';
+import { bothSurfaces } from '../lib/targets.js';
 import { runInterleaved, type NodeVariant } from '../lib/variants.js';
 
 /**
@@ -237,20 +238,7 @@ export const w7ManyConnections: Workload = {
       baseline: 'raw Node',
       variants: [...results, ...python],
       targets: [
-        {
-          variant: 'rxtransport Rx',
-          metric: 'mbps',
-          kind: 'ratio',
-          value: 0.9,
-          text: '>= 0.90 of raw Node',
-        },
-        {
-          variant: 'rxtransport Protocol',
-          metric: 'mbps',
-          kind: 'ratio',
-          value: 0.9,
-          text: '>= 0.90 of raw Node',
-        },
+        ...bothSurfaces({ metric: 'mbps', kind: 'ratio', value: 0.9, text: '>= 0.90 of raw Node' }),
       ],
     };
   },
