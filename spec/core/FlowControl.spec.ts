@@ -1,32 +1,79 @@
+import { setExceptionHandler } from '../../src/core/exceptionHandler';
 import { FlowControl, resolveWriteLimits } from '../../src/core/FlowControl';
 
-/** A FlowControl whose buffer size is the last size it was told of. */
-function makeFlow(onResume: (flow: FlowControl) => void = () => undefined) {
+/**
+ * A FlowControl over a host whose buffer size each call sets first: `afterGrow(n)` means "the
+ * buffer grew to n", as a transport calls it after a write.
+ */
+function makeFlow(onResume: (flow: SizedFlow) => void = () => undefined) {
   const calls: string[] = [];
-  const hookErrors: string[] = [];
-  let size = 0;
-  const flow: FlowControl = new FlowControl(
-    {
-      pauseWriting: () => calls.push('pause'),
+  const host = {
+    size: 0,
+    getWriteBufferSize: () => host.size,
+    getProtocol: () => ({
+      pauseWriting: () => {
+        calls.push('pause');
+      },
       resumeWriting: () => {
         calls.push('resume');
         onResume(flow);
       },
-      size: () => size,
+    }),
+  };
+  const real = new FlowControl(host);
+  const flow = sizedFlow(real, host);
+  return { flow, calls };
+}
+
+/** The FlowControl calls with the buffer's size given first. */
+interface SizedFlow {
+  readonly writable$: FlowControl['writable$'];
+  readonly isPaused: boolean;
+  setLimits(size: number, high?: unknown, low?: unknown): void;
+  afterGrow(size: number): void;
+  afterShrink(size: number): void;
+  drain(size: number): Promise<void>;
+  flushed(size: number): Promise<void>;
+  finish(error: Error | null): void;
+  drop(error: Error): void;
+}
+
+function sizedFlow(real: FlowControl, host: { size: number }): SizedFlow {
+  const at = (size: number): void => {
+    host.size = size;
+  };
+  return {
+    writable$: real.writable$,
+    get isPaused() {
+      return real.isPaused;
     },
-    (message) => hookErrors.push(message),
-  );
-  const grow = flow.afterGrow.bind(flow);
-  const shrink = flow.afterShrink.bind(flow);
-  flow.afterGrow = (n) => {
-    size = n;
-    grow(n);
+    setLimits: (size, high, low) => {
+      at(size);
+      real.setLimits(high, low);
+    },
+    afterGrow: (size) => {
+      at(size);
+      real.afterGrow();
+    },
+    afterShrink: (size) => {
+      at(size);
+      real.afterShrink();
+    },
+    drain: (size) => {
+      at(size);
+      return real.drain();
+    },
+    flushed: (size) => {
+      at(size);
+      return real.flushed();
+    },
+    finish: (error) => {
+      real.finish(error);
+    },
+    drop: (error) => {
+      real.drop(error);
+    },
   };
-  flow.afterShrink = (n) => {
-    size = n;
-    shrink(n);
-  };
-  return { flow, calls, hookErrors };
 }
 
 describe('resolveWriteLimits', () => {
@@ -121,18 +168,22 @@ describe('FlowControl', () => {
   describe('hook errors', () => {
     it('reports a throwing pauseWriting and still updates the state', () => {
       const hookErrors: string[] = [];
-      const flow = new FlowControl(
-        {
+      setExceptionHandler((context) => hookErrors.push(context.message));
+      const host = {
+        getWriteBufferSize: () => 2,
+        getProtocol: () => ({
           pauseWriting: () => {
             throw new Error('boom');
           },
-          resumeWriting: () => undefined,
-          size: () => 2,
-        },
-        (message) => hookErrors.push(message),
-      );
-      flow.setLimits(0, 1, 0);
-      flow.afterGrow(2);
+        }),
+      };
+      const flow = new FlowControl(host);
+      try {
+        flow.setLimits(1, 0);
+        flow.afterGrow();
+      } finally {
+        setExceptionHandler(null);
+      }
       expect(hookErrors).toEqual(['protocol.pauseWriting() failed']);
       expect(flow.isPaused).toBe(true);
     });
@@ -215,6 +266,31 @@ describe('FlowControl', () => {
       const pending = flow.drain(8);
       flow.finish(null);
       await expect(pending).rejects.toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
+    });
+  });
+
+  describe('drop (the buffer was dropped: abort or a fatal error)', () => {
+    it('rejects pending and later drains at once, even with nothing buffered', async () => {
+      const { flow } = makeFlow();
+      flow.setLimits(0, 10, 5);
+      const pendingDrain = flow.drain(8);
+      const pendingFlush = flow.flushed(8);
+      const dropped = new Error('aborted');
+      flow.drop(dropped);
+      await expect(pendingDrain).rejects.toBe(dropped);
+      await expect(pendingFlush).rejects.toBe(dropped);
+      await expect(flow.drain(0)).rejects.toBe(dropped);
+      await expect(flow.flushed(0)).rejects.toBe(dropped);
+    });
+
+    it('leaves writable$ open until the transport ends', () => {
+      const { flow } = makeFlow();
+      let completed = false;
+      flow.writable$.subscribe({ complete: () => (completed = true) });
+      flow.drop(new Error('aborted'));
+      expect(completed).toBe(false);
+      flow.finish(null);
+      expect(completed).toBe(true);
     });
   });
 });

@@ -1,26 +1,19 @@
-import { ReplaySubject, type Observable } from 'rxjs';
-import { addressesEqual, type Address, type InetAddress } from './address.js';
+import type { Observable } from 'rxjs';
+import { addressesEqual, type InetAddress } from './address.js';
 import { invalidArgType, invalidArgValue, outOfRange } from './argErrors.js';
 import { viewBytes, type BytesLike } from './bytes.js';
-import { defaultCallSoon, type CallSoon } from './callSoon.js';
-import { LossSchedule, reportFatal } from './teardown.js';
-import type { DatagramHandle } from './datagramHandle.js';
+import type { CallSoon } from './callSoon.js';
+import type { DatagramHandle, DatagramHandleEvents } from './datagramHandle.js';
 import type { Datagram, DatagramTransport } from './datagramTransports.js';
 import { TransportClosedError, TransportError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
-import { deliverConnectionLost } from './deliverConnectionLost.js';
-import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
+import { DEFAULT_HIGH_WATER } from './FlowControl.js';
 import { TransportOSError, toTransportError } from './osErrors.js';
 import type { DatagramProtocol } from './protocols.js';
 import { RxDatagramProtocol } from './RxDatagramProtocol.js';
 import { SendSlab } from './SendSlab.js';
-import {
-  checkProtocol,
-  extraInfoValue,
-  requireConnectPort,
-  requireObject,
-  requireString,
-} from './validate.js';
+import { TransportBase } from './TransportBase.js';
+import { requireConnectPort, requireObject, requireString } from './validate.js';
 
 /**
  * The largest UDP payload: 65,535 minus the UDP header (8) and, over IPv4, the IP header (20),
@@ -77,68 +70,41 @@ function checkDestination(value: unknown, family: 'IPv4' | 'IPv6'): InetAddress 
 }
 
 /**
- * The datagram transport state machine, over any {@link DatagramHandle}: asyncio's
- * `_SelectorDatagramTransport` semantics [D1–D8].
- *
- * Lifecycle as streams: `connectionMade` on a later turn, then reading starts [S1]; `close()`
- * stops reading, lets queued datagrams go, then delivers `connectionLost(null)` [D7]; `abort()`
- * drops them. OS errors of sends and receives go to `errorReceived` and the endpoint stays open
- * [D5]; anything else is fatal [E1]. `connectionLost` comes once, from a later turn [S2, S3].
+ * The datagram transport, over any {@link DatagramHandle}: asyncio's
+ * `_SelectorDatagramTransport` I/O [D1–D8] on the shared lifecycle ({@link TransportBase}).
+ * `close()` stops reading, lets queued datagrams go, then delivers `connectionLost(null)` [D7];
+ * `abort()` drops them. OS errors of sends and receives go to `errorReceived` and the endpoint
+ * stays open [D5]; anything else is fatal [E1].
  * @internal
  */
-export class DatagramEndpoint implements DatagramTransport {
-  private protocol: DatagramProtocol<DatagramTransport>;
-  private readonly rx: RxDatagramProtocol;
-  private readonly flow: FlowControl;
-  private readonly lost$ = new ReplaySubject<Error | null>(1);
-  private readonly callSoon: CallSoon;
+export class DatagramEndpoint
+  extends TransportBase<
+    DatagramTransport,
+    DatagramProtocol<DatagramTransport>,
+    RxDatagramProtocol,
+    DatagramHandle
+  >
+  implements DatagramTransport
+{
+  protected readonly rx: RxDatagramProtocol;
   private readonly remote: InetAddress | undefined;
   /** Where `sendto` copies datagrams to. */
   private readonly slab = new SendSlab();
-
-  private made = false;
-  private closing = false;
-  private readonly loss: LossSchedule;
-  private holds = 0;
-  private handleReading = false;
-
   /** Bytes of datagrams not yet handed to the OS. */
   private bufferedBytes = 0;
   /** Sends whose completion (success or OS error) has not been reported yet. */
   private outstanding = 0;
 
-  /** Resolves once `connectionMade` has run (the factory resolves after it [S1]). @internal */
-  readonly ready: Promise<void>;
-  readonly closed$: Observable<Error | null> = this.lost$.asObservable();
-  readonly writable$: Observable<boolean>;
-
-  constructor(
-    private readonly handle: DatagramHandle,
-    config: DatagramEndpointConfig = {},
-  ) {
-    this.callSoon = config.callSoon ?? defaultCallSoon;
-    this.loss = new LossSchedule(this.callSoon, (exc) => {
-      this.callConnectionLost(exc);
-    });
+  constructor(handle: DatagramHandle, config: DatagramEndpointConfig = {}) {
+    super(handle, config.callSoon);
     this.remote = config.remoteAddr;
-    this.rx = new RxDatagramProtocol(
-      () => this.holdReading(),
-      config.datagramBufferCapacity ?? DEFAULT_HIGH_WATER,
-    );
-    this.protocol = this.rx;
-    if (config.protocol) this.setProtocol(config.protocol);
-    this.flow = new FlowControl(
-      {
-        pauseWriting: () => this.protocol.pauseWriting?.(),
-        resumeWriting: () => this.protocol.resumeWriting?.(),
-        size: () => this.getWriteBufferSize(),
-      },
-      (message, exception) => {
-        reportException({ message, exception, transport: this, protocol: this.protocol });
-      },
-    );
-    this.writable$ = this.flow.writable$;
-    handle.bind({
+    this.rx = new RxDatagramProtocol(this, config.datagramBufferCapacity ?? DEFAULT_HIGH_WATER);
+    this.useProtocol(config.protocol);
+    handle.bind(this.handleEvents());
+  }
+
+  private handleEvents(): DatagramHandleEvents {
+    return {
       onDatagram: (data, addr) => {
         this.onDatagram(data, addr);
       },
@@ -151,19 +117,7 @@ export class DatagramEndpoint implements DatagramTransport {
       onSent: (error, queuedBytes) => {
         this.onSent(error, queuedBytes);
       },
-    });
-    this.ready = new Promise<void>((resolve) => {
-      this.callSoon(() => {
-        this.made = true;
-        callReporting(
-          'Exception in protocol.connectionMade()',
-          () => this.protocol.connectionMade?.(this),
-          { transport: this, protocol: this.protocol },
-        );
-        this.updateReading();
-        resolve();
-      });
-    });
+    };
   }
 
   // ---- Rx surfaces -------------------------------------------------------------------------
@@ -174,39 +128,6 @@ export class DatagramEndpoint implements DatagramTransport {
 
   get errors$(): Observable<Error> {
     return this.rx.errors$;
-  }
-
-  drain(): Promise<void> {
-    return this.flow.drain(this.bufferedBytes);
-  }
-
-  // ---- base --------------------------------------------------------------------------------
-
-  close(): void {
-    if (this.closing) return;
-    this.closing = true;
-    this.updateReading();
-    if (this.outstanding === 0) this.scheduleConnectionLost(null);
-  }
-
-  isClosing(): boolean {
-    return this.closing;
-  }
-
-  getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
-  getExtraInfo(name: string, defaultValue?: unknown): unknown;
-  getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    return extraInfoValue(this.handle.extraInfo, name, defaultValue);
-  }
-
-  setProtocol(protocol: DatagramProtocol<DatagramTransport>): void {
-    checkProtocol(protocol, 'protocol');
-    this.protocol = protocol;
-    if (protocol !== this.rx) this.rx.detach();
-  }
-
-  getProtocol(): DatagramProtocol<DatagramTransport> {
-    return this.protocol;
   }
 
   // ---- datagram ----------------------------------------------------------------------------
@@ -223,7 +144,7 @@ export class DatagramEndpoint implements DatagramTransport {
         `${view.byteLength} bytes`,
       );
     }
-    if (this.closing) {
+    if (this.isClosing()) {
       throw new TransportClosedError('Cannot call sendto() on a closing or closed transport');
     }
     const copy = this.slab.copy(view);
@@ -234,37 +155,27 @@ export class DatagramEndpoint implements DatagramTransport {
       this.bufferedBytes -= size;
       this.slab.release(copy);
     } else {
-      this.flow.afterGrow(this.bufferedBytes);
+      this.flow.afterGrow();
     }
-  }
-
-  abort(): void {
-    this.forceClose(null);
   }
 
   getWriteBufferSize(): number {
     return this.bufferedBytes;
   }
 
-  getWriteBufferLimits(): [number, number] {
-    return [this.flow.low, this.flow.high];
+  // ---- lifecycle hooks ---------------------------------------------------------------------
+
+  protected writesPending(): boolean {
+    return this.outstanding > 0;
   }
 
-  setWriteBufferLimits(high?: number, low?: number): void {
-    this.flow.setLimits(this.bufferedBytes, high, low);
+  protected dropWrites(): void {
+    this.bufferedBytes = 0;
+    this.outstanding = 0;
   }
 
-  /** Stops reading until the returned function is called (the `datagrams$` buffer). @internal */
-  holdReading(): () => void {
-    this.holds += 1;
-    this.updateReading();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds -= 1;
-      this.updateReading();
-    };
+  protected readingWanted(): boolean {
+    return true;
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -291,7 +202,7 @@ export class DatagramEndpoint implements DatagramTransport {
   }
 
   private onSent(error: Error | null, queuedBytes: number): void {
-    if (this.loss.scheduled) return;
+    if (this.isLost()) return;
     this.outstanding -= 1;
     this.bufferedBytes -= queuedBytes;
     if (error) {
@@ -299,21 +210,11 @@ export class DatagramEndpoint implements DatagramTransport {
       if (exc instanceof TransportOSError) this.callErrorReceived(exc);
       else this.fatalError(exc, 'Fatal write error on datagram transport');
     }
-    if (this.loss.scheduled) return;
-    if (queuedBytes > 0) this.flow.afterShrink(this.bufferedBytes);
-    if (this.closing && this.outstanding === 0) this.scheduleConnectionLost(null);
-  }
-
-  private updateReading(): void {
-    const want = this.made && !this.closing && this.holds === 0;
-    if (want === this.handleReading) return;
-    this.handleReading = want;
-    if (want) this.handle.readStart();
-    else this.handle.readStop();
+    this.writeBufferShrank();
   }
 
   private onDatagram(data: Uint8Array, addr: InetAddress): void {
-    if (this.closing) return;
+    if (this.isClosing()) return;
     // asyncio calls datagram_received outside its try block: an exception goes to the loop's
     // exception handler and the endpoint stays open. (callReporting's closure, inlined: this
     // runs for every datagram.)
@@ -331,14 +232,14 @@ export class DatagramEndpoint implements DatagramTransport {
   }
 
   private onReceiveError(error: Error): void {
-    if (this.closing) return;
+    if (this.isClosing()) return;
     const exc = toTransportError(error);
     if (exc instanceof TransportOSError) this.callErrorReceived(exc);
     else this.fatalError(exc, 'Fatal read error on datagram transport');
   }
 
   private onDropped(count: number): void {
-    if (this.closing) return;
+    if (this.isClosing()) return;
     this.callErrorReceived(
       new TransportError(
         'ERR_DATAGRAMS_DROPPED',
@@ -354,37 +255,5 @@ export class DatagramEndpoint implements DatagramTransport {
       () => this.protocol.errorReceived?.(exc),
       { transport: this, protocol: this.protocol },
     );
-  }
-
-  /** asyncio `_fatal_error`: report what is not an OS error [E1], then force-close. */
-  private fatalError(error: unknown, message: string): void {
-    this.forceClose(reportFatal(error, message, { transport: this, protocol: this.protocol }));
-  }
-
-  /** asyncio `_force_close`: drop the queue, stop everything, report the loss later. */
-  private forceClose(exc: Error | null): void {
-    if (this.loss.scheduled) return;
-    this.closing = true;
-    this.bufferedBytes = 0;
-    this.outstanding = 0;
-    this.updateReading();
-    this.handle.close();
-    this.scheduleConnectionLost(exc);
-  }
-
-  private scheduleConnectionLost(exc: Error | null): void {
-    this.closing = true;
-    this.loss.schedule(exc);
-  }
-
-  private callConnectionLost(exc: Error | null): void {
-    this.handle.close();
-    deliverConnectionLost(exc, {
-      transport: this,
-      protocol: this.protocol,
-      rx: this.rx,
-      flow: this.flow,
-      lost$: this.lost$,
-    });
   }
 }

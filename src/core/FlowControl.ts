@@ -1,16 +1,18 @@
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import { invalidArgType, outOfRange } from './argErrors.js';
 import { TransportClosedError } from './errors.js';
+import { reportException } from './exceptionHandler.js';
+import type { BaseProtocol } from './protocols.js';
 
 /** asyncio's default high water mark (64 KiB) [W12]. */
 export const DEFAULT_HIGH_WATER = 64 * 1024;
 
-/** Where a write buffer's pause and resume go (the protocol's `pauseWriting`/`resumeWriting`). */
-export interface FlowControlHooks {
-  pauseWriting(): void;
-  resumeWriting(): void;
-  /** The buffer's size now (`resumeWriting` may have written more). */
-  size(): number;
+/** The transport whose write buffer a {@link FlowControl} watches. @internal */
+export interface FlowControlHost {
+  /** The buffer's size: the one source of it (`resumeWriting` may have written more). */
+  getWriteBufferSize(): number;
+  /** The protocol of the moment, told `pauseWriting` and `resumeWriting`. */
+  getProtocol(): BaseProtocol<never>;
 }
 
 function checkLimit(name: string, value: unknown): number | undefined {
@@ -56,16 +58,15 @@ export class FlowControl {
   private lowWater = DEFAULT_HIGH_WATER / 4;
   private paused = false;
   private finished: Error | null | undefined = undefined;
+  /** Set when the buffer was dropped (abort, fatal error): waits reject from then on. */
+  private dropped: Error | null = null;
   private readonly writable = new BehaviorSubject<boolean>(true);
   private drainWaiters: DrainWaiter[] = [];
 
   /** True at or below the high water mark; emits the current value on subscribe. */
   readonly writable$: Observable<boolean> = this.writable.pipe(distinctUntilChanged());
 
-  constructor(
-    private readonly hooks: FlowControlHooks,
-    private readonly onHookError: (message: string, error: unknown) => void,
-  ) {}
+  constructor(private readonly host: FlowControlHost) {}
 
   get high(): number {
     return this.highWater;
@@ -81,45 +82,48 @@ export class FlowControl {
   }
 
   /** Applies new limits, then runs the pause check (never the resume check) [W12]. */
-  setLimits(size: number, high?: unknown, low?: unknown): void {
+  setLimits(high?: unknown, low?: unknown): void {
     const limits = resolveWriteLimits(high, low);
     this.highWater = limits.high;
     this.lowWater = limits.low;
-    this.afterGrow(size);
+    this.afterGrow();
   }
 
   /** Runs after bytes were added to the buffer. */
-  afterGrow(size: number): void {
-    if (this.paused || size <= this.highWater) return;
+  afterGrow(): void {
+    if (this.paused || this.host.getWriteBufferSize() <= this.highWater) return;
     this.paused = true;
+    const protocol = this.host.getProtocol();
     try {
-      this.hooks.pauseWriting();
-    } catch (error) {
-      this.onHookError('protocol.pauseWriting() failed', error);
+      protocol.pauseWriting?.();
+    } catch (exception) {
+      this.reportHookError('protocol.pauseWriting() failed', exception, protocol);
     }
     this.writable.next(false);
   }
 
   /** Runs after bytes left the buffer. */
-  afterShrink(size: number): void {
-    if (size > this.lowWater) return;
+  afterShrink(): void {
+    if (this.host.getWriteBufferSize() > this.lowWater) return;
     if (this.paused) {
       this.paused = false;
+      const protocol = this.host.getProtocol();
       try {
-        this.hooks.resumeWriting();
-      } catch (error) {
-        this.onHookError('protocol.resumeWriting() failed', error);
+        protocol.resumeWriting?.();
+      } catch (exception) {
+        this.reportHookError('protocol.resumeWriting() failed', exception, protocol);
       }
       // resumeWriting may have written past the high mark and paused again: writable$ said
       // false then, and must not say true after it.
       if (!this.paused) this.writable.next(true);
     }
-    this.settle(this.hooks.size());
+    this.settle();
   }
 
-  /** Resolves the drains that `size` satisfies, and only that (no hook, no `writable$`). */
-  settle(size: number): void {
+  /** Resolves the drains the buffer's size satisfies, and only that (no hook, no `writable$`). */
+  settle(): void {
     if (this.drainWaiters.length === 0) return;
+    const size = this.host.getWriteBufferSize();
     const ready = this.drainWaiters.filter(
       (waiter) => size === 0 || (waiter.until === 'low' && size <= this.lowWater),
     );
@@ -129,33 +133,55 @@ export class FlowControl {
   }
 
   /** Resolves once the buffer is at or below the low mark; rejects if the transport ends first. */
-  drain(size: number): Promise<void> {
-    return this.wait(size, 'low');
+  drain(): Promise<void> {
+    return this.wait('low');
   }
 
   /** Resolves once the buffer is empty; rejects if the transport ends first. */
-  flushed(size: number): Promise<void> {
-    return this.wait(size, 0);
+  flushed(): Promise<void> {
+    return this.wait(0);
   }
 
-  private wait(size: number, until: 'low' | 0): Promise<void> {
+  private wait(until: 'low' | 0): Promise<void> {
+    if (this.dropped) return Promise.reject(this.dropped);
     if (this.finished !== undefined) {
       return Promise.reject(this.finished ?? new TransportClosedError('Connection lost'));
     }
-    if (size <= (until === 'low' ? this.lowWater : 0)) return Promise.resolve();
+    if (this.host.getWriteBufferSize() <= (until === 'low' ? this.lowWater : 0)) {
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) =>
       this.drainWaiters.push({ until, resolve, reject }),
     );
+  }
+
+  /**
+   * The buffer was dropped (abort, fatal error): pending and later drains reject with `error`
+   * at once, since the bytes will never go out; `writable$` completes with the loss.
+   */
+  drop(error: Error): void {
+    if (this.dropped || this.finished !== undefined) return;
+    this.dropped = error;
+    this.rejectWaiters(error);
   }
 
   /** The transport ended: pending drains reject, `writable$` completes. */
   finish(error: Error | null): void {
     if (this.finished !== undefined) return;
     this.finished = error;
+    this.rejectWaiters(
+      error ?? new TransportClosedError('Connection lost before the buffer drained'),
+    );
+    this.writable.complete();
+  }
+
+  private rejectWaiters(error: Error): void {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
-    for (const waiter of waiters)
-      waiter.reject(error ?? new TransportClosedError('Connection lost before the buffer drained'));
-    this.writable.complete();
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  private reportHookError(message: string, exception: unknown, protocol: unknown): void {
+    reportException({ message, exception, transport: this.host, protocol });
   }
 }

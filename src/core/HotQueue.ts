@@ -2,22 +2,25 @@ import { Observable, type Subscriber } from 'rxjs';
 
 /** Options of a {@link HotQueue}. */
 export interface HotQueueOptions<T> {
-  /** Held size at which `onFull` runs (measured with `sizeOf`). */
+  /** Held size at which the producer is held (measured with `sizeOf`). */
   readonly capacity: number;
   /** The size an item counts for; 1 when not given. */
   readonly sizeOf?: (item: T) => number;
-  /** The held items reached the capacity: stop the producer. */
-  readonly onFull?: () => void;
-  /** Held items were delivered after `onFull`: the producer may go on. */
-  readonly onRoom?: () => void;
+  /**
+   * Stops the producer (the transport stops reading) and returns the function that lets it go
+   * on: called when the held items reach the capacity, released once they were delivered.
+   */
+  readonly holdProducer?: () => () => void;
 }
 
 type Ending = { readonly kind: 'complete' } | { readonly kind: 'error'; readonly error: unknown };
 
 /**
  * A hot, multicast Observable that holds what is pushed while nobody subscribes, and hands it
- * to the next subscriber (no replay to later ones). The producer is told when the held items
- * reach a capacity, so memory stays bounded without dropping anything.
+ * to the next subscriber (no replay to later ones). The producer is held when the held items
+ * reach a capacity, so memory stays bounded without dropping anything. Delivery can be paused
+ * (the reader paused reading): items pushed meanwhile are held, and nothing reaches a
+ * subscriber until it resumes or the queue ends.
  * @internal
  */
 export class HotQueue<T> {
@@ -28,9 +31,13 @@ export class HotQueue<T> {
   private subscribers: readonly Subscriber<T>[] = [];
   private held: T[] = [];
   private heldSize = 0;
-  private full = false;
   private ending: Ending | null = null;
   private delivering = false;
+  private paused = false;
+  /** Whether the producer feeds this queue (else it feeds someone else and is never held). */
+  private producerAttached = true;
+  /** Lets the producer go on; set while it is held. */
+  private releaseProducer: (() => void) | null = null;
 
   readonly observable: Observable<T> = new Observable<T>((subscriber) => {
     this.subscribers = [...this.subscribers, subscriber];
@@ -60,7 +67,7 @@ export class HotQueue<T> {
 
   push(item: T): void {
     if (this.ending) return;
-    if (this.subscribers.length > 0 && this.held.length === 0 && !this.delivering) {
+    if (this.subscribers.length > 0 && this.held.length === 0 && !this.delivering && !this.paused) {
       // Fast path: nothing held, nobody mid-delivery. Re-entrant pushes are held, then sent.
       this.delivering = true;
       try {
@@ -73,11 +80,35 @@ export class HotQueue<T> {
     }
     this.held.push(item);
     this.heldSize += this.options.sizeOf ? this.options.sizeOf(item) : 1;
-    if (!this.full && this.heldSize >= this.options.capacity) {
-      this.full = true;
-      this.options.onFull?.();
-    }
+    this.holdIfFull();
     this.deliver();
+  }
+
+  /** Stops delivering: items stay held (and count towards the capacity) until `resume()`. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Delivers what was held while paused, unless a subscriber pauses again. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.deliver();
+  }
+
+  /**
+   * The producer feeds another consumer now (a user protocol replaced the Rx one): it is let
+   * go at once, and never held while detached; what is held stays for the next subscriber.
+   */
+  detachProducer(): void {
+    this.producerAttached = false;
+    this.letProducerGo();
+  }
+
+  /** The producer feeds this queue again: it is held at once if the held items fill it. */
+  attachProducer(): void {
+    this.producerAttached = true;
+    this.holdIfFull();
   }
 
   complete(): void {
@@ -91,12 +122,38 @@ export class HotQueue<T> {
   private end(ending: Ending): void {
     if (this.ending) return;
     this.ending = ending;
+    // The source is gone (connection lost): what it left is delivered, then the ending.
+    this.paused = false;
     this.deliver();
+  }
+
+  private holdIfFull(): void {
+    const hold = this.options.holdProducer;
+    if (
+      hold === undefined ||
+      this.releaseProducer !== null ||
+      !this.producerAttached ||
+      this.ending !== null ||
+      this.heldSize < this.options.capacity
+    ) {
+      return;
+    }
+    this.releaseProducer = hold();
+  }
+
+  private letProducerGo(): void {
+    const release = this.releaseProducer;
+    this.releaseProducer = null;
+    release?.();
   }
 
   private emit(item: T): void {
     const subscribers = this.subscribers;
     for (const subscriber of subscribers) subscriber.next(item);
+  }
+
+  private canDeliver(): boolean {
+    return !this.paused && this.subscribers.length > 0 && this.held.length > 0;
   }
 
   /** Hands held items, then the ending, to the current subscribers; safe against re-entry. */
@@ -105,17 +162,14 @@ export class HotQueue<T> {
     this.delivering = true;
     try {
       do {
-        while (this.subscribers.length > 0 && this.held.length > 0) {
+        while (this.canDeliver()) {
           const item = this.held.shift() as T;
           this.heldSize -= this.options.sizeOf ? this.options.sizeOf(item) : 1;
           this.emit(item);
         }
-        if (this.full && this.held.length === 0) {
-          this.full = false;
-          // The producer may push synchronously from here; the loop sends that on.
-          this.options.onRoom?.();
-        }
-      } while (this.subscribers.length > 0 && this.held.length > 0);
+        // The producer may push synchronously from here; the loop sends that on.
+        if (this.held.length === 0) this.letProducerGo();
+      } while (this.canDeliver());
       if (this.ending && this.held.length === 0 && this.subscribers.length > 0) {
         const ending = this.ending;
         const subscribers = this.subscribers;

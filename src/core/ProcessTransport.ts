@@ -2,7 +2,8 @@ import { EMPTY, ReplaySubject, map, merge, type Observable, type Observer } from
 import { invalidArgType, outOfRange } from './argErrors.js';
 import { checkProtocol, extraInfoValue } from './validate.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
-import { LossSchedule } from './teardown.js';
+import { announceConnection } from './announceConnection.js';
+import { LossSchedule } from './LossSchedule.js';
 import { TransportClosedError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
 import { osError } from './osErrors.js';
@@ -88,19 +89,12 @@ export class ProcessTransport implements SubprocessTransport {
     const userProtocol = options.protocol !== undefined;
     this.forwarding = userProtocol;
     // connectionMade is scheduled before the pipes' own callbacks, so it comes first [X4].
-    this.ready = new Promise<void>((resolve) => {
-      this.callSoon(() => {
-        callReporting(
-          'Exception in protocol.connectionMade()',
-          () => this.protocol.connectionMade?.(this),
-          {
-            transport: this,
-            protocol: this.protocol,
-          },
-        );
-        resolve();
-      });
-    });
+    this.ready = announceConnection<SubprocessTransport>(
+      this.callSoon,
+      this,
+      () => this.protocol,
+      () => undefined,
+    );
     const [h0, h1, h2] = handle.stdio;
     const pipe = (fd: 0 | 1 | 2, kind: 'read' | 'write', h: typeof h0): StreamTransport | null => {
       if (!h) return null;

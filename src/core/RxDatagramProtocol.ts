@@ -3,6 +3,7 @@ import type { InetAddress } from './address.js';
 import type { Datagram } from './datagramTransports.js';
 import { HotQueue } from './HotQueue.js';
 import type { DatagramProtocol } from './protocols.js';
+import type { BuiltInProtocol, ReadingHolder } from './TransportBase.js';
 
 /** Bytes a held datagram counts for besides its payload, so that empty ones count too. */
 const DATAGRAM_OVERHEAD = 8;
@@ -13,37 +14,30 @@ const DATAGRAM_OVERHEAD = 8;
  * the transport stops reading until a subscriber takes them (`holdReading`).
  * @internal
  */
-export class RxDatagramProtocol implements DatagramProtocol {
+export class RxDatagramProtocol implements DatagramProtocol, BuiltInProtocol {
   private readonly queue: HotQueue<Datagram>;
   private readonly errors = new Subject<Error>();
-  private release: (() => void) | null = null;
 
   /** Received datagrams, hot, held for the next subscriber. */
   readonly datagrams$: Observable<Datagram>;
   /** Errors handed to `errorReceived`, hot, not held. */
   readonly errors$: Observable<Error> = this.errors.asObservable();
 
-  constructor(holdReading: () => () => void, capacity: number) {
+  constructor(host: ReadingHolder, capacity: number) {
     this.queue = new HotQueue<Datagram>({
       capacity,
       sizeOf: (datagram) => datagram.data.byteLength + DATAGRAM_OVERHEAD,
-      onFull: () => {
-        this.release ??= holdReading();
-      },
-      onRoom: () => {
-        const release = this.release;
-        this.release = null;
-        release?.();
-      },
+      holdProducer: () => host.holdReading(),
     });
     this.datagrams$ = this.queue.observable;
   }
 
-  /** Another protocol took over: what is held stays, but reading must no longer wait for it. */
+  attach(): void {
+    this.queue.attachProducer();
+  }
+
   detach(): void {
-    const release = this.release;
-    this.release = null;
-    release?.();
+    this.queue.detachProducer();
   }
 
   datagramReceived(data: Uint8Array, addr: InetAddress): void {

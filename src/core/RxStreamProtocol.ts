@@ -1,10 +1,9 @@
 import type { Protocol } from './protocols.js';
 import { HotQueue } from './HotQueue.js';
+import type { BuiltInProtocol, ReadingHolder } from './TransportBase.js';
 
 /** What the Rx protocol needs of its transport. @internal */
-export interface RxStreamHost {
-  /** Stops reading until the returned release function is called. */
-  holdReading(): () => void;
+export interface RxStreamHost extends ReadingHolder {
   /** Whether `writeEof()` was called. */
   eofWasSent(): boolean;
 }
@@ -12,14 +11,14 @@ export interface RxStreamHost {
 /**
  * The built-in protocol of a transport created without one: it feeds `data$`. Chunks that
  * arrive with no subscriber are held up to `capacity` bytes, then reading pauses until a
- * subscriber takes them, so nothing is lost and memory stays bounded. On EOF it completes
+ * subscriber takes them, so nothing is lost and memory stays bounded. While the transport's
+ * reading is paused, nothing reaches a subscriber, held chunks included. On EOF it completes
  * `data$` and keeps the connection half-open until EOF has also been sent (asyncio's streams
  * keep the write side open the same way).
  * @internal
  */
-export class RxStreamProtocol implements Protocol {
+export class RxStreamProtocol implements Protocol, BuiltInProtocol {
   private readonly queue: HotQueue<Uint8Array>;
-  private release: (() => void) | null = null;
 
   constructor(
     private readonly host: RxStreamHost,
@@ -28,14 +27,7 @@ export class RxStreamProtocol implements Protocol {
     this.queue = new HotQueue<Uint8Array>({
       capacity,
       sizeOf: (chunk) => chunk.byteLength,
-      onFull: () => {
-        this.release ??= this.host.holdReading();
-      },
-      onRoom: () => {
-        const release = this.release;
-        this.release = null;
-        release?.();
-      },
+      holdProducer: () => this.host.holdReading(),
     });
   }
 
@@ -44,14 +36,21 @@ export class RxStreamProtocol implements Protocol {
     return this.queue.observable;
   }
 
-  /**
-   * Another protocol took over: what is held stays for `data$`, but reading must no longer wait
-   * for a subscriber.
-   */
+  attach(): void {
+    this.queue.attachProducer();
+  }
+
   detach(): void {
-    const release = this.release;
-    this.release = null;
-    release?.();
+    this.queue.detachProducer();
+  }
+
+  /** The transport's reading was paused: held chunks wait too. */
+  pauseDelivery(): void {
+    this.queue.pause();
+  }
+
+  resumeDelivery(): void {
+    this.queue.resume();
   }
 
   dataReceived(data: Uint8Array): void {

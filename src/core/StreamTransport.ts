@@ -1,22 +1,18 @@
-import { ReplaySubject, type Observable, type Observer } from 'rxjs';
+import type { Observable, Observer } from 'rxjs';
 import { invalidArgType } from './argErrors.js';
-import { checkProtocol, extraInfoValue } from './validate.js';
 import { viewBytes, type BytesLike } from './bytes.js';
-import { defaultCallSoon, defaultFlushSoon, type CallSoon } from './callSoon.js';
-import { LossSchedule, reportFatal } from './teardown.js';
+import { defaultFlushSoon, type CallSoon } from './callSoon.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
-import { callReporting, reportException } from './exceptionHandler.js';
-import { deliverConnectionLost } from './deliverConnectionLost.js';
-import { DEFAULT_HIGH_WATER, FlowControl } from './FlowControl.js';
-import type { StreamHandle } from './handle.js';
+import { DEFAULT_HIGH_WATER } from './FlowControl.js';
+import type { StreamHandle, StreamHandleEvents } from './handle.js';
 import { osError } from './osErrors.js';
 import type { StreamProtocol } from './protocols.js';
-import { RxStreamProtocol } from './RxStreamProtocol.js';
-import { ReceiveDispatch } from './ReceiveDispatch.js';
-import { transportSink } from './transportSink.js';
-import { WriteBuffer } from './WriteBuffer.js';
+import { ReceiveDispatch, type ReceiveTarget } from './ReceiveDispatch.js';
+import { RxStreamProtocol, type RxStreamHost } from './RxStreamProtocol.js';
+import { TransportBase } from './TransportBase.js';
+import { transportSink, type SinkTarget } from './transportSink.js';
+import { WriteBuffer, type WriteBufferOwner } from './WriteBuffer.js';
 import type { SocketTransport } from './transports.js';
-import type { Address } from './address.js';
 
 /** Options of a {@link StreamTransport}. @internal */
 export interface StreamTransportOptions {
@@ -36,137 +32,60 @@ export interface StreamTransportOptions {
 }
 
 /**
- * The stream transport state machine, over any {@link StreamHandle}: asyncio's
- * `_SelectorSocketTransport` semantics, once, for TCP, Unix sockets, pipes and test handles.
- *
- * Lifecycle: `connectionMade` is delivered on a later turn [S1]; reading starts after it.
- * `close()` stops reading, flushes, then delivers `connectionLost(null)`; `abort()` and fatal
- * errors drop the buffer. `connectionLost` comes exactly once, always from a later turn [S2, S3].
+ * The stream transport, over any {@link StreamHandle}: asyncio's `_SelectorSocketTransport`
+ * I/O on the shared lifecycle ({@link TransportBase}), for TCP, Unix sockets, pipes and test
+ * handles. Reading starts after `connectionMade`; EOF from the peer closes unless the protocol
+ * keeps the connection half-open; `writeEof()` half-closes once the buffer is empty.
  * @internal
  */
-export class StreamTransport implements SocketTransport {
-  private protocol: StreamProtocol<SocketTransport>;
+export class StreamTransport
+  extends TransportBase<
+    SocketTransport,
+    StreamProtocol<SocketTransport>,
+    RxStreamProtocol,
+    StreamHandle
+  >
+  implements SocketTransport, RxStreamHost, ReceiveTarget, SinkTarget, WriteBufferOwner
+{
+  protected readonly rx: RxStreamProtocol;
   private readonly receive: ReceiveDispatch<SocketTransport>;
-  private readonly rx: RxStreamProtocol;
-  private readonly flow: FlowControl;
-  private readonly lost$ = new ReplaySubject<Error | null>(1);
-  private readonly callSoon: CallSoon;
+  private readonly buffer: WriteBuffer;
   private readonly pipe: 'read' | 'write' | undefined;
-
-  private made = false;
-  private closing = false;
-  private readonly loss: LossSchedule;
+  /** Half-close and pause flags, apart from the lifecycle state. */
   private eofSent = false;
   private shutdownSent = false;
-  private eofReceived = false;
+  private eofSeen = false;
   private userPaused = false;
-  private holds = 0;
-  private handleReading = false;
 
-  private readonly buffer: WriteBuffer;
-
-  /** Resolves once `connectionMade` has run (the factories resolve after it [S1]). @internal */
-  readonly ready: Promise<void>;
-  readonly closed$: Observable<Error | null> = this.lost$.asObservable();
-  readonly writable$: Observable<boolean>;
   readonly sink: Observer<Uint8Array>;
 
-  constructor(
-    private readonly handle: StreamHandle,
-    options: StreamTransportOptions = {},
-  ) {
-    this.callSoon = options.callSoon ?? defaultCallSoon;
+  constructor(handle: StreamHandle, options: StreamTransportOptions = {}) {
+    super(handle, options.callSoon);
     this.pipe = options.pipe;
-    this.loss = new LossSchedule(this.callSoon, (exc) => {
-      this.callConnectionLost(exc);
-    });
-    this.rx = new RxStreamProtocol(
-      { holdReading: () => this.holdReading(), eofWasSent: () => this.eofSent },
-      options.dataBufferCapacity ?? DEFAULT_HIGH_WATER,
-    );
-    this.protocol = this.rx;
-    this.receive = new ReceiveDispatch({
-      protocol: () => this.protocol,
-      open: () => !this.closing && !this.eofReceived,
-      fail: (error, message) => {
-        this.fatalError(error, message);
-      },
-    });
-    if (options.protocol) this.setProtocol(options.protocol);
-    this.flow = new FlowControl(
-      {
-        pauseWriting: () => this.protocol.pauseWriting?.(),
-        resumeWriting: () => this.protocol.resumeWriting?.(),
-        size: () => this.getWriteBufferSize(),
-      },
-      (message, exception) => {
-        reportException({ message, exception, transport: this, protocol: this.protocol });
-      },
-    );
-    this.writable$ = this.flow.writable$;
-    const flushSoon = options.flushSoon ?? defaultFlushSoon;
-    this.buffer = new WriteBuffer(handle, {
-      flushSoon,
-      highWater: () => this.flow.high,
-      shrank: () => {
-        this.afterShrink();
-      },
-    });
-    this.sink = transportSink({
-      write: (data) => {
-        this.write(data);
-      },
-      canWriteEof: () => this.canWriteEof(),
-      writeEof: () => {
-        this.writeEof();
-      },
-      close: () => {
-        this.close();
-      },
-      isClosing: () => this.closing,
-      abortWith: (error) => {
-        this.forceClose(error);
-      },
-      fail: (error, message) => {
-        this.fatalError(error, message);
-      },
-      refused: (exception) => {
-        reportException({
-          message: 'sink call refused by the transport',
-          exception,
-          transport: this,
-        });
-      },
-    });
-    handle.bind({
+    this.rx = new RxStreamProtocol(this, options.dataBufferCapacity ?? DEFAULT_HIGH_WATER);
+    this.receive = new ReceiveDispatch<SocketTransport>(this, this.rx);
+    this.useProtocol(options.protocol);
+    this.buffer = new WriteBuffer(handle, options.flushSoon ?? defaultFlushSoon, this);
+    this.sink = transportSink(this);
+    handle.bind(this.handleEvents());
+  }
+
+  private handleEvents(): StreamHandleEvents {
+    const receive = this.receive;
+    return {
       onData: (chunk) => {
-        this.receive.data(chunk);
+        receive.data(chunk);
+      },
+      onBorrowedData: (view) => {
+        receive.borrowed(view);
       },
       onEof: () => {
-        this.onEof();
+        receive.eof();
       },
       onError: (error) => {
         this.fatalError(error, 'Fatal read/write error on transport');
       },
-      onBorrowedData: (view) => {
-        this.receive.borrowed(view);
-      },
-    });
-    this.ready = new Promise<void>((resolve) => {
-      this.callSoon(() => {
-        this.made = true;
-        callReporting(
-          'Exception in protocol.connectionMade()',
-          () => this.protocol.connectionMade?.(this),
-          {
-            transport: this,
-            protocol: this.protocol,
-          },
-        );
-        this.updateReading();
-        resolve();
-      });
-    });
+    };
   }
 
   // ---- Rx surfaces -------------------------------------------------------------------------
@@ -175,74 +94,32 @@ export class StreamTransport implements SocketTransport {
     return this.rx.data$;
   }
 
-  drain(): Promise<void> {
-    return this.flow.drain(this.getWriteBufferSize());
-  }
-
   flushed(): Promise<void> {
-    return this.flow.flushed(this.getWriteBufferSize());
-  }
-
-  // ---- base --------------------------------------------------------------------------------
-
-  close(): void {
-    if (this.closing) return;
-    this.closing = true;
-    this.updateReading();
-    this.flushGathered();
-    if (this.getWriteBufferSize() === 0) this.scheduleConnectionLost(null);
-  }
-
-  isClosing(): boolean {
-    return this.closing;
-  }
-
-  getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
-  getExtraInfo(name: string, defaultValue?: unknown): unknown;
-  getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    return extraInfoValue(this.handle.extraInfo, name, defaultValue);
-  }
-
-  setProtocol(protocol: StreamProtocol<SocketTransport>): void {
-    checkProtocol(protocol, 'protocol');
-    this.protocol = protocol;
-    this.receive.protocolChanged(protocol);
-    if (protocol !== this.rx) this.rx.detach();
-  }
-
-  getProtocol(): StreamProtocol<SocketTransport> {
-    return this.protocol;
+    return this.flow.flushed();
   }
 
   // ---- read --------------------------------------------------------------------------------
 
   isReading(): boolean {
-    return !this.closing && !this.userPaused;
+    return !this.isClosing() && !this.userPaused;
   }
 
   pauseReading(): void {
-    if (this.closing || this.userPaused) return;
+    if (this.isClosing() || this.userPaused) return;
     this.userPaused = true;
+    // Nothing more reaches the protocol or data$ until resumeReading(), held chunks included.
+    this.rx.pauseDelivery();
     this.updateReading();
   }
 
   resumeReading(): void {
-    if (this.closing || !this.userPaused) return;
+    if (this.isClosing() || !this.userPaused) return;
     this.userPaused = false;
+    // What waited goes first, in order; a callback may pause again on the way.
+    this.rx.resumeDelivery();
+    if (this.userPaused) return;
+    this.receive.resume();
     this.updateReading();
-  }
-
-  /** Stops reading until the returned function is called (the `data$` buffer). @internal */
-  holdReading(): () => void {
-    this.holds += 1;
-    this.updateReading();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds -= 1;
-      this.updateReading();
-    };
   }
 
   // ---- write -------------------------------------------------------------------------------
@@ -251,10 +128,11 @@ export class StreamTransport implements SocketTransport {
     const view = viewBytes(data);
     if (this.eofSent) throw new WriteAfterEofError();
     if (view.byteLength === 0) return;
-    if (this.closing)
+    if (this.isClosing()) {
       throw new TransportClosedError('Cannot write to a closing or closed transport');
+    }
     this.buffer.write(view);
-    this.flow.afterGrow(this.getWriteBufferSize());
+    this.flow.afterGrow();
   }
 
   writelines(list: Iterable<BytesLike>): void {
@@ -274,7 +152,7 @@ export class StreamTransport implements SocketTransport {
   }
 
   writeEof(): void {
-    if (this.closing || this.eofSent) return;
+    if (this.isClosing() || this.eofSent) return;
     if (!this.handle.canShutdown) throw new UnsupportedError('This transport cannot send EOF');
     this.eofSent = true;
     if (this.pipe === 'write') {
@@ -282,26 +160,14 @@ export class StreamTransport implements SocketTransport {
       this.close();
       return;
     }
-    this.flushGathered();
+    this.handOverGathered();
     if (this.getWriteBufferSize() === 0) this.sendShutdown();
     // The Rx protocol keeps a half-open connection only until both sides have sent EOF.
-    if (this.eofReceived && this.protocol === this.rx) this.close();
-  }
-
-  abort(): void {
-    this.forceClose(null);
+    if (this.eofSeen && this.protocol === this.rx) this.close();
   }
 
   getWriteBufferSize(): number {
     return this.buffer.size;
-  }
-
-  getWriteBufferLimits(): [number, number] {
-    return [this.flow.low, this.flow.high];
-  }
-
-  setWriteBufferLimits(high?: number, low?: number): void {
-    this.flow.setLimits(this.getWriteBufferSize(), high, low);
   }
 
   /**
@@ -311,11 +177,9 @@ export class StreamTransport implements SocketTransport {
    * @internal
    */
   readerGone(): void {
-    if (this.loss.scheduled) return;
+    if (this.isLost()) return;
     if (this.getWriteBufferSize() === 0) {
-      this.closing = true;
-      this.updateReading();
-      this.scheduleConnectionLost(null);
+      this.scheduleLoss(null);
     } else {
       this.forceClose(
         osError('EPIPE', 'The reader of the pipe went away before the buffer was written', {
@@ -325,83 +189,114 @@ export class StreamTransport implements SocketTransport {
     }
   }
 
-  // ---- internals ---------------------------------------------------------------------------
+  // ---- what collaborators call (@internal) -------------------------------------------------
 
-  /** Hands over the small writes gathered this turn now (before EOF or close). */
-  private flushGathered(): void {
-    // flushed() and drain() settle now (a close may end the transport before the turn does).
-    if (this.buffer.flushNow()) this.flow.settle(this.getWriteBufferSize());
+  /** @internal */
+  get receiving(): boolean {
+    return this.state === 'open' && !this.eofSeen && !this.userPaused;
   }
 
-  /** The write buffer shrank: resume the writer, then finish a pending EOF or close. */
-  private afterShrink(): void {
-    if (this.loss.scheduled) return;
-    this.flow.afterShrink(this.getWriteBufferSize());
-    // resumeWriting may have written (and closed) already: read the size again.
-    if (this.getWriteBufferSize() > 0 || this.loss.scheduled) return;
-    if (this.eofSent) this.sendShutdown();
-    if (this.closing) this.scheduleConnectionLost(null);
+  /** @internal */
+  get discarding(): boolean {
+    return this.isClosing() || this.eofSeen;
   }
 
-  private sendShutdown(): void {
-    if (this.shutdownSent) return;
-    this.shutdownSent = true;
-    this.handle.shutdown();
+  /** @internal */
+  receiveFailed(error: unknown, message: string): void {
+    this.fatalError(error, message);
   }
 
-  private updateReading(): void {
-    const want =
-      this.made && !this.closing && !this.eofReceived && !this.userPaused && this.holds === 0;
-    if (want === this.handleReading) return;
-    this.handleReading = want;
-    if (want) this.handle.readStart();
-    else this.handle.readStop();
-  }
-
-  private onEof(): void {
-    if (this.closing || this.eofReceived) return;
-    this.eofReceived = true;
+  /** EOF from the peer, in its turn after the bytes before it. @internal */
+  receivedEof(): void {
+    if (this.discarding) return;
+    this.eofSeen = true;
     this.updateReading();
-    let keepOpen: boolean | void;
+    let keepOpen: unknown;
     try {
       keepOpen = this.protocol.eofReceived?.();
     } catch (error) {
       this.fatalError(error, 'Fatal error: protocol.eofReceived() call failed.');
       return;
     }
-    if (keepOpen !== true || this.pipe === 'read') this.close();
+    // asyncio keeps the connection half-open for any true value, not only `True` [R5].
+    if (!keepOpen || this.pipe === 'read') this.close();
   }
 
-  /** asyncio `_fatal_error`: report what is not an OS error [E1], then force-close. */
-  private fatalError(error: unknown, message: string): void {
-    this.forceClose(reportFatal(error, message, { transport: this, protocol: this.protocol }));
+  /** @internal */
+  eofWasSent(): boolean {
+    return this.eofSent;
   }
 
-  /** asyncio `_force_close`: drop the buffer, stop everything, report the loss later. */
-  private forceClose(exc: Error | null): void {
-    if (this.loss.scheduled) return;
-    this.closing = true;
+  /** The high-water mark, for the write buffer. @internal */
+  get writeHighWater(): number {
+    return this.flow.high;
+  }
+
+  /** The write buffer shrank outside `write()`. @internal */
+  override writeBufferShrank(): void {
+    super.writeBufferShrank();
+  }
+
+  /** `sink.error`: ends the transport with the error. @internal */
+  abortWith(error: Error): void {
+    this.forceClose(error);
+  }
+
+  /** Invalid data given to the sink: the fatal path. @internal */
+  sinkFailed(error: unknown, message: string): void {
+    this.fatalError(error, message);
+  }
+
+  // ---- lifecycle hooks ---------------------------------------------------------------------
+
+  protected writesPending(): boolean {
+    return this.buffer.size > 0;
+  }
+
+  protected dropWrites(): void {
     this.buffer.clear();
-    this.updateReading();
-    this.handle.close();
-    this.scheduleConnectionLost(exc);
+    this.receive.drop();
   }
 
-  private scheduleConnectionLost(exc: Error | null): void {
-    this.closing = true;
-    this.loss.schedule(exc);
+  protected readingWanted(): boolean {
+    return !this.eofSeen && !this.userPaused;
   }
 
-  private callConnectionLost(exc: Error | null): void {
+  protected override opened(): void {
+    // A handle may report bytes or EOF before reading starts (a pipe that ended at once).
+    this.receive.resume();
+  }
+
+  protected override beforeClose(): void {
+    this.receive.drop();
+    this.handOverGathered();
+  }
+
+  protected override writesDone(): void {
+    if (this.eofSent) this.sendShutdown();
+  }
+
+  protected override protocolChanged(protocol: StreamProtocol<SocketTransport>): void {
+    this.receive.protocolChanged(protocol);
+  }
+
+  protected override releaseHandle(exc: Error | null): void {
     // A clean close may finish in the background; anything else was already dropped.
     if (exc === null && this.handle.closeGracefully) this.handle.closeGracefully();
     else this.handle.close();
-    deliverConnectionLost(exc, {
-      transport: this,
-      protocol: this.protocol,
-      rx: this.rx,
-      flow: this.flow,
-      lost$: this.lost$,
-    });
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  /** Hands over the small writes gathered this turn now (before EOF or close). */
+  private handOverGathered(): void {
+    // flushed() and drain() settle now (a close may end the transport before the turn does).
+    if (this.buffer.flushNow()) this.flow.settle();
+  }
+
+  private sendShutdown(): void {
+    if (this.shutdownSent) return;
+    this.shutdownSent = true;
+    this.handle.shutdown();
   }
 }

@@ -1,3 +1,4 @@
+import type { CallSoon } from './callSoon.js';
 import type { StreamHandle } from './handle.js';
 import { releaseWriteBlocks, takeWriteBlock, WRITE_BLOCK_SIZE } from './writeBlocks.js';
 
@@ -8,14 +9,12 @@ const GATHER_MIN = 1024;
 /** Largest gather buffer: a full one goes out at once. */
 const GATHER_MAX = 64 * 1024;
 
-/** What the write buffer needs from its transport. @internal */
-export interface WriteBufferHooks {
-  /** Defers the flush of gathered small writes to the end of the current turn. */
-  flushSoon(flush: () => void): void;
+/** The transport a write buffer belongs to. @internal */
+export interface WriteBufferOwner {
   /** The high-water mark: once the buffer holds more, gathered bytes go out at once. */
-  highWater(): number;
-  /** The buffer shrank outside of `write()`: a deferred flush ran or the handle finished. */
-  shrank(): void;
+  readonly writeHighWater: number;
+  /** Bytes left the buffer outside of `write()`: a deferred flush ran or the handle finished. */
+  writeBufferShrank(): void;
 }
 
 /**
@@ -52,9 +51,13 @@ export class WriteBuffer {
   private queuedBlocks: Uint8Array[] = [];
   private inFlightBlocks: Uint8Array[] = [];
 
+  /**
+   * @param flushSoon defers the flush of gathered small writes to the end of the current turn
+   */
   constructor(
     private readonly handle: StreamHandle,
-    private readonly hooks: WriteBufferHooks,
+    private readonly flushSoon: CallSoon,
+    private readonly owner: WriteBufferOwner,
   ) {}
 
   /** Bytes written and not yet accepted by the OS. */
@@ -64,13 +67,13 @@ export class WriteBuffer {
 
   /**
    * Takes `view` (not retained: copied unless the OS takes it at once). When bytes went out on
-   * the way, the transport hears `shrank` at the end of the turn, never from inside `write()`
+   * the way, the owner hears of it at the end of the turn, never from inside `write()`
    * (asyncio never calls `resume_writing` from `write()`).
    */
   write(view: Uint8Array): void {
     const expected = this.size + view.byteLength;
     this.place(view);
-    if (this.size < expected) this.shrankSoon();
+    if (this.size < expected) this.tellOwnerSoon();
   }
 
   private place(view: Uint8Array): void {
@@ -85,28 +88,28 @@ export class WriteBuffer {
       else this.send(view);
     }
     if (this.writing || this.gathered === 0) return;
-    if (this.size > this.hooks.highWater()) this.flushGathered();
+    if (this.size > this.owner.writeHighWater) this.flushGathered();
     else this.scheduleFlush();
   }
 
   /**
    * Hands over what was gathered this turn now (before close or EOF); true when bytes went out,
-   * in which case `shrank` follows at the end of the turn.
+   * in which case the owner hears of it at the end of the turn.
    */
   flushNow(): boolean {
     const before = this.size;
     this.flushGathered();
     if (this.size >= before) return false;
-    this.shrankSoon();
+    this.tellOwnerSoon();
     return true;
   }
 
-  private shrankSoon(): void {
+  private tellOwnerSoon(): void {
     if (this.shrinkScheduled) return;
     this.shrinkScheduled = true;
-    this.hooks.flushSoon(() => {
+    this.flushSoon(() => {
       this.shrinkScheduled = false;
-      this.hooks.shrank();
+      this.owner.writeBufferShrank();
     });
   }
 
@@ -161,11 +164,11 @@ export class WriteBuffer {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.hooks.flushSoon(() => {
+    this.flushSoon(() => {
       this.flushScheduled = false;
       if (this.writing || this.gathered === 0) return;
       this.flushGathered();
-      this.hooks.shrank();
+      this.owner.writeBufferShrank();
     });
   }
 
@@ -250,7 +253,7 @@ export class WriteBuffer {
     }
     // The gathered bytes follow the queue; they stay gathered while it is in flight.
     this.flushGathered();
-    this.hooks.shrank();
+    this.owner.writeBufferShrank();
   };
 }
 

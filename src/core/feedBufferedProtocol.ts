@@ -29,18 +29,20 @@ function askForBuffer<T>(
 }
 
 /**
- * Delivers `chunk` to a `BufferedProtocol`: asks for a buffer, copies what fits, reports how
- * much, and repeats until the chunk is delivered or `stillOpen()` turns false. An empty buffer is
- * an error, as in asyncio [R7]. Returns the first failure, for the transport's fatal path.
+ * Delivers `chunk` from `offset` to a `BufferedProtocol`: asks for a buffer, copies what fits,
+ * reports how much, and repeats until the chunk is delivered or `receiving()` turns false (the
+ * protocol paused reading or closed the transport from one of its callbacks). An empty buffer
+ * is an error, as in asyncio [R7]. Returns how far the chunk was delivered, or the first
+ * failure, for the transport's fatal path.
  * @internal
  */
 export function feedBufferedProtocol<T>(
   protocol: BufferedProtocol<T>,
   chunk: Uint8Array,
-  stillOpen: () => boolean,
-): ProtocolFailure | null {
+  receiving: () => boolean,
+): number | ProtocolFailure {
   let offset = 0;
-  while (offset < chunk.byteLength && stillOpen()) {
+  while (offset < chunk.byteLength && receiving()) {
     const target = askForBuffer(protocol, chunk.byteLength - offset);
     if (!(target instanceof Uint8Array)) return target;
     const n = Math.min(target.byteLength, chunk.byteLength - offset);
@@ -52,5 +54,5 @@ export function feedBufferedProtocol<T>(
       return { message: 'Fatal error: protocol.bufferUpdated() call failed.', error };
     }
   }
-  return null;
+  return offset;
 }

@@ -1,5 +1,6 @@
 import type { Observer } from 'rxjs';
 import { TransportError } from './errors.js';
+import { reportException } from './exceptionHandler.js';
 import { toTransportError } from './osErrors.js';
 
 /** What a transport's `sink` drives. @internal */
@@ -12,9 +13,7 @@ export interface SinkTarget {
   /** Ends the transport with `error` (`sink.error`): it reaches `closed$` and `data$`. */
   abortWith(error: Error): void;
   /** Invalid data: the transport's fatal-error path. */
-  fail(error: unknown, message: string): void;
-  /** A call the transport refused while closing or half-closed: no caller to tell but the handler. */
-  refused(error: unknown): void;
+  sinkFailed(error: unknown, message: string): void;
 }
 
 /**
@@ -24,8 +23,16 @@ export interface SinkTarget {
  */
 export function transportSink(target: SinkTarget): Observer<Uint8Array> {
   const refusedOrFailed = (error: unknown): void => {
-    if (error instanceof TransportError || target.isClosing()) target.refused(error);
-    else target.fail(error, 'Fatal error: invalid value passed to sink.next()');
+    if (error instanceof TransportError || target.isClosing()) {
+      // Refused while closing or half-closed: there is no caller to tell but the handler.
+      reportException({
+        message: 'sink call refused by the transport',
+        exception: error,
+        transport: target,
+      });
+    } else {
+      target.sinkFailed(error, 'Fatal error: invalid value passed to sink.next()');
+    }
   };
   return {
     // No closure per value: `next` runs once per chunk or frame written.

@@ -1,29 +1,4 @@
 import type { CallSoon } from './callSoon.js';
-import { reportException } from './exceptionHandler.js';
-import { TransportOSError, toTransportError } from './osErrors.js';
-
-/**
- * asyncio's `_fatal_error`, shared by the stream and datagram transports: an error that is not
- * an OS error is a bug worth reporting [E1]; OS errors (a reset, a refused port) are ordinary
- * endings. Returns the error to close the transport with.
- * @internal
- */
-export function reportFatal(
-  error: unknown,
-  message: string,
-  context: { readonly transport: unknown; readonly protocol: unknown },
-): Error {
-  const exc = toTransportError(error);
-  if (!(exc instanceof TransportOSError)) {
-    reportException({
-      message,
-      exception: exc,
-      transport: context.transport,
-      protocol: context.protocol,
-    });
-  }
-  return exc;
-}
 
 /**
  * When a transport's loss is reported: scheduled once, by whichever comes first of a clean

@@ -1,0 +1,299 @@
+import { ReplaySubject, type Observable } from 'rxjs';
+import type { Address } from './address.js';
+import { announceConnection } from './announceConnection.js';
+import { defaultCallSoon, type CallSoon } from './callSoon.js';
+import { TransportClosedError } from './errors.js';
+import { callReporting, reportException } from './exceptionHandler.js';
+import { FlowControl, type FlowControlHost } from './FlowControl.js';
+import { TransportOSError, toTransportError } from './osErrors.js';
+import type { BaseProtocol } from './protocols.js';
+import { checkProtocol, extraInfoValue } from './validate.js';
+
+/**
+ * Where a transport is in its life, one value for all of it:
+ * - `connecting`: created, `connectionMade` not delivered yet [S1];
+ * - `open`: `connectionMade` ran, reading may start;
+ * - `closing`: `close()` was called, the write buffer is still flushing;
+ * - `lost`: the loss is scheduled (flushed, aborted or failed): the transport is past saving;
+ * - `closed`: `connectionLost` was delivered [S2, S3].
+ * @internal
+ */
+export type TransportState = 'connecting' | 'open' | 'closing' | 'lost' | 'closed';
+
+/** A transport whose reading can be held by its built-in protocol's bounded buffer. @internal */
+export interface ReadingHolder {
+  /** Stops reading until the returned function is called. */
+  holdReading(): () => void;
+}
+
+/** The built-in protocol that feeds a transport's Rx surfaces (`data$`, `datagrams$`). @internal */
+export interface BuiltInProtocol {
+  /** It is the transport's protocol again: it may hold reading when its buffer is full. */
+  attach(): void;
+  /** Another protocol took over: reading must no longer wait for its buffer. */
+  detach(): void;
+  /** The connection is lost: its surfaces end, even when another protocol took over. */
+  connectionLost(exc: Error | null): void;
+}
+
+/** What the lifecycle needs of the platform handle under a transport. @internal */
+export interface LifecycleHandle {
+  readStart(): void;
+  readStop(): void;
+  /** Releases the handle at once, dropping unsent data. Idempotent. */
+  close(): void;
+  readonly extraInfo: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * asyncio's `_fatal_error` report: an error that is not an OS error is a bug worth reporting
+ * [E1]; OS errors (a reset, a refused port) are ordinary endings. Returns the error to close
+ * the transport with.
+ * @internal
+ */
+export function reportFatal(
+  error: unknown,
+  message: string,
+  context: { readonly transport: unknown; readonly protocol: unknown },
+): Error {
+  const exc = toTransportError(error);
+  if (!(exc instanceof TransportOSError)) {
+    reportException({ message, exception: exc, ...context });
+  }
+  return exc;
+}
+
+/**
+ * The lifecycle every transport over a handle shares (asyncio's `_SelectorTransport`, uvloop's
+ * `UVBaseTransport`): the protocol and the built-in Rx protocol, write flow control, `closed$`,
+ * `ready`, the `connectionMade` turn, `close()`, `abort()`, the fatal path, the forced close
+ * and the loss, scheduled once and delivered once on a later turn. Subclasses add their I/O
+ * and answer four questions: what is buffered, whether writes are pending, whether they want
+ * to read, and how to drop what is buffered.
+ * @internal
+ */
+export abstract class TransportBase<
+  T,
+  P extends BaseProtocol<T>,
+  R extends P & BuiltInProtocol,
+  H extends LifecycleHandle,
+>
+  implements ReadingHolder, FlowControlHost
+{
+  /** The protocol of the moment; subclasses start it with {@link useProtocol}. */
+  protected protocol!: P;
+  /** The built-in protocol, created by the subclass. */
+  protected abstract readonly rx: R;
+  protected readonly flow: FlowControl;
+  protected readonly callSoon: CallSoon;
+  private current: TransportState = 'connecting';
+  private holds = 0;
+  private handleReading = false;
+  private readonly lost$ = new ReplaySubject<Error | null>(1);
+
+  /** Resolves once `connectionMade` has run (the factories resolve after it [S1]). @internal */
+  readonly ready: Promise<void>;
+  readonly closed$: Observable<Error | null> = this.lost$.asObservable();
+  readonly writable$: Observable<boolean>;
+
+  constructor(
+    protected readonly handle: H,
+    callSoon: CallSoon | undefined,
+  ) {
+    this.callSoon = callSoon ?? defaultCallSoon;
+    this.flow = new FlowControl(this);
+    this.writable$ = this.flow.writable$;
+    this.ready = announceConnection(
+      this.callSoon,
+      this as unknown as T,
+      () => this.protocol,
+      () => {
+        if (this.current === 'connecting') {
+          this.enter('open');
+          this.opened();
+        }
+        this.updateReading();
+      },
+    );
+  }
+
+  // ---- what subclasses answer --------------------------------------------------------------
+
+  abstract getWriteBufferSize(): number;
+  /** Whether writes still wait to go out (a clean close waits for them). */
+  protected abstract writesPending(): boolean;
+  /** Drops every buffered write (abort, fatal error). */
+  protected abstract dropWrites(): void;
+  /** Whether the subclass wants to read now (no EOF yet, not paused by the protocol). */
+  protected abstract readingWanted(): boolean;
+  /** Runs once `connectionMade` ran with the transport still open: deliver what waited. */
+  protected opened(): void {}
+  /** Runs in `close()` before the buffer is checked: hand over what waits for the turn's end. */
+  protected beforeClose(): void {}
+  /** Runs when the buffer emptied with the transport still alive. */
+  protected writesDone(): void {}
+  /** The protocol changed (after the check, before the Rx protocol hears of it). */
+  protected protocolChanged(_protocol: P): void {}
+  /** Releases the handle when the loss is delivered. */
+  protected releaseHandle(_exc: Error | null): void {
+    this.handle.close();
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  /** Where the transport is in its life. @internal */
+  get state(): TransportState {
+    return this.current;
+  }
+
+  /** The one place the state changes. */
+  private enter(next: TransportState): void {
+    this.current = next;
+  }
+
+  /** Whether the loss is scheduled or delivered: nothing may change any more. */
+  protected isLost(): boolean {
+    return this.current === 'lost' || this.current === 'closed';
+  }
+
+  // ---- base ------------------------------------------------------------------------------------
+
+  /** Sets the first protocol: the caller's, or the built-in one. */
+  protected useProtocol(given: P | undefined): void {
+    this.protocol = this.rx;
+    if (given !== undefined) this.setProtocol(given);
+  }
+
+  close(): void {
+    if (this.isClosing()) return;
+    this.enter('closing');
+    this.updateReading();
+    this.beforeClose();
+    if (!this.writesPending()) this.scheduleLoss(null);
+  }
+
+  isClosing(): boolean {
+    return this.current !== 'open' && this.current !== 'connecting';
+  }
+
+  abort(): void {
+    this.forceClose(null);
+  }
+
+  getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+  getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    return extraInfoValue(this.handle.extraInfo, name, defaultValue);
+  }
+
+  setProtocol(protocol: P): void {
+    checkProtocol(protocol, 'protocol');
+    const previous = this.protocol;
+    const rx: P = this.rx;
+    this.protocol = protocol;
+    this.protocolChanged(protocol);
+    if (protocol !== rx) this.rx.detach();
+    else if (previous !== rx) this.rx.attach();
+  }
+
+  getProtocol(): P {
+    return this.protocol;
+  }
+
+  // ---- flow control ------------------------------------------------------------------------
+
+  drain(): Promise<void> {
+    return this.flow.drain();
+  }
+
+  getWriteBufferLimits(): [number, number] {
+    return [this.flow.low, this.flow.high];
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    this.flow.setLimits(high, low);
+  }
+
+  /** Bytes left the buffer: resume the writer, then finish a pending EOF or close. */
+  protected writeBufferShrank(): void {
+    if (this.isLost()) return;
+    this.flow.afterShrink();
+    // resumeWriting may have written (and closed) already: ask again.
+    if (this.writesPending() || this.isLost()) return;
+    this.writesDone();
+    if (this.current === 'closing') this.scheduleLoss(null);
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  /** Stops reading until the returned function is called (the Rx buffer is full). @internal */
+  holdReading(): () => void {
+    this.holds += 1;
+    this.updateReading();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds -= 1;
+      this.updateReading();
+    };
+  }
+
+  /** Starts or stops the handle's reading to match the state, holds and the subclass. */
+  protected updateReading(): void {
+    const want = this.current === 'open' && this.holds === 0 && this.readingWanted();
+    if (want === this.handleReading) return;
+    this.handleReading = want;
+    if (want) this.handle.readStart();
+    else this.handle.readStop();
+  }
+
+  // ---- endings -------------------------------------------------------------------------------
+
+  /** asyncio `_fatal_error`: report what is not an OS error [E1], then force-close. */
+  protected fatalError(error: unknown, message: string): void {
+    this.forceClose(reportFatal(error, message, { transport: this, protocol: this.protocol }));
+  }
+
+  /** asyncio `_force_close`: drop the buffer, stop everything, report the loss later. */
+  protected forceClose(exc: Error | null): void {
+    if (this.isLost()) return;
+    this.dropWrites();
+    // What was buffered will never go out: drain() and flushed() must not say it did.
+    this.flow.drop(
+      exc ?? new TransportClosedError('The transport was aborted: its buffer was dropped'),
+    );
+    this.scheduleLoss(exc);
+    this.handle.close();
+  }
+
+  /** The loss, scheduled once; `connectionLost` comes on a later turn [S2, S3]. */
+  protected scheduleLoss(exc: Error | null): void {
+    if (this.isLost()) return;
+    this.enter('lost');
+    this.updateReading();
+    this.callSoon(() => {
+      this.deliverLoss(exc);
+    });
+  }
+
+  /**
+   * asyncio `_call_connection_lost`: the handle is released, `connectionLost` runs (what it
+   * throws is reported [E4]), then the Rx surfaces end, pending drains settle and `closed$`
+   * emits once and completes.
+   */
+  private deliverLoss(exc: Error | null): void {
+    this.enter('closed');
+    this.releaseHandle(exc);
+    const protocol = this.protocol;
+    callReporting('Exception in protocol.connectionLost()', () => protocol.connectionLost?.(exc), {
+      transport: this,
+      protocol,
+    });
+    const rx: P = this.rx;
+    if (protocol !== rx) this.rx.connectionLost(exc);
+    this.flow.finish(exc);
+    this.lost$.next(exc);
+    this.lost$.complete();
+  }
+}
