@@ -19,12 +19,12 @@ export type {
   ProcessOutput,
   ReadPipeTransport,
   ReadTransport,
+  Server,
   SocketTransport,
   SubprocessTransport,
   WritePipeTransport,
   WriteTransport,
 } from './core/transports.js';
-export type { Server } from './core/Server.js';
 export {
   FrameTooLargeError,
   IncompleteFrameError,

@@ -9,7 +9,7 @@ import type { ListenerHandle } from './listener.js';
 import type { StreamProtocol } from './protocols.js';
 import { StreamTransport } from './StreamTransport.js';
 import { checkProtocol } from './validate.js';
-import type { SocketTransport } from './transports.js';
+import type { Server, SocketTransport } from './transports.js';
 
 /** Options of a {@link Server}. @internal */
 export interface ServerCoreOptions {
@@ -18,23 +18,19 @@ export interface ServerCoreOptions {
 }
 
 /**
- * A listening server (asyncio `Server`), created by `createServer` or `createUnixServer`.
- * Accepted connections become transports (with a protocol from the factory, or feeding their
- * Rx surfaces) and are emitted by `connections$` after their `connectionMade` ran.
+ * The listening server behind {@link Server}, over platform listeners.
+ * @internal
  */
-export class Server {
+export class ListeningServer implements Server {
   private readonly queue = new HotQueue<SocketTransport>({ capacity: Number.POSITIVE_INFINITY });
   private readonly clients = new Set<StreamTransport>();
   private serving = true;
+  /** Accepted connections whose `connectionMade` has not run yet: emitted before completion. */
+  private announcing = 0;
   private closeWaiters: (() => void)[] = [];
 
-  /**
-   * Accepted connections, hot and multicast. Connections accepted before the first subscriber
-   * are queued for it, none dropped. Completes when the server closes.
-   */
   readonly connections$: Observable<SocketTransport> = this.queue.observable;
 
-  /** @internal */
   constructor(
     private readonly listeners: readonly ListenerHandle[],
     private readonly options: ServerCoreOptions = {},
@@ -67,7 +63,8 @@ export class Server {
     if (!this.serving) return;
     this.serving = false;
     for (const listener of this.listeners) listener.close();
-    this.queue.complete();
+    // Connections accepted before the call are still announced, then emitted.
+    if (this.announcing === 0) this.queue.complete();
     this.checkClosed();
   }
 
@@ -97,6 +94,8 @@ export class Server {
       handle.close();
       return;
     }
+    // Counted from here: the protocol factory itself may close the server.
+    this.announcing += 1;
     let protocol: StreamProtocol<SocketTransport> | undefined;
     try {
       const factory = this.options.protocolFactory;
@@ -107,6 +106,7 @@ export class Server {
         exception,
       });
       handle.close();
+      this.announced();
       return;
     }
     const transport = new StreamTransport(handle, { protocol, callSoon: this.options.callSoon });
@@ -117,7 +117,14 @@ export class Server {
     });
     void transport.ready.then(() => {
       this.queue.push(transport);
+      this.announced();
     });
+  }
+
+  /** One accepted connection less to wait for; the last one after close() ends connections$. */
+  private announced(): void {
+    this.announcing -= 1;
+    if (!this.serving && this.announcing === 0) this.queue.complete();
   }
 
   private checkClosed(): void {

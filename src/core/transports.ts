@@ -156,3 +156,34 @@ export interface SubprocessTransport extends BaseTransport<
   /** Emits the return code once the child exits, replays it, then completes. */
   readonly exit$: Observable<number>;
 }
+
+/**
+ * A listening server (asyncio `Server`), created by `createServer` or `createUnixServer`.
+ * Accepted connections become transports (with a protocol from the factory, or feeding their
+ * Rx surfaces) and are emitted by `connections$` after their `connectionMade` ran.
+ */
+export interface Server {
+  /**
+   * Accepted connections, hot and multicast. Connections accepted before the first subscriber
+   * are queued for it, none dropped; every connection accepted before `close()` is emitted,
+   * even when its `connectionMade` comes after the call. Completes when the server closes.
+   */
+  readonly connections$: Observable<SocketTransport>;
+  /** The first bound socket's address. @throws {@link TransportClosedError} once closed. */
+  address(): Address;
+  /** Every bound socket's address; empty once closed (asyncio `sockets` is `()` then). */
+  addresses(): Address[];
+  /** Whether the server accepts connections. */
+  isServing(): boolean;
+  /** Stops listening; accepted connections stay open. Idempotent. */
+  close(): void;
+  /**
+   * Resolves once the server is closed and every connection it accepted has delivered
+   * `connectionLost` (asyncio 3.12.1+).
+   */
+  waitClosed(): Promise<void>;
+  /** Calls `close()` on every accepted connection still open (asyncio 3.13 `close_clients`). */
+  closeClients(): void;
+  /** Calls `abort()` on every accepted connection still open (asyncio 3.13 `abort_clients`). */
+  abortClients(): void;
+}

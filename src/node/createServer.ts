@@ -1,6 +1,7 @@
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { UnsupportedError } from '../core/errors.js';
-import { Server } from '../core/Server.js';
+import { ListeningServer } from '../core/Server.js';
+import type { Server } from '../core/transports.js';
 import {
   optionalBoolean,
   optionalFunction,
@@ -70,5 +71,5 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     host: info.address,
     port: info.port,
   };
-  return new Server([new NetListener(server, bound, tcpExtraInfo)], { protocolFactory });
+  return new ListeningServer([new NetListener(server, bound, tcpExtraInfo)], { protocolFactory });
 }

@@ -1,7 +1,8 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { invalidArgValue } from '../core/argErrors.js';
-import { Server } from '../core/Server.js';
+import { ListeningServer } from '../core/Server.js';
+import type { Server } from '../core/transports.js';
 import { optionalFunction, requireObject, requireString } from '../core/validate.js';
 import { unixExtraInfo } from './extraInfo.js';
 import { NetListener, whenListening } from './NetListener.js';
@@ -50,5 +51,5 @@ export async function createUnixServer(options: UnixServerOptions): Promise<Serv
       removeStaleSocket(path);
     },
   );
-  return new Server([listener], { protocolFactory });
+  return new ListeningServer([listener], { protocolFactory });
 }

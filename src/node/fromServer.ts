@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import type { Server } from '../core/Server.js';
+import type { Server } from '../core/transports.js';
 import type { SocketTransport } from '../core/transports.js';
 import { createServer, type ServerOptions } from './createServer.js';
 
