@@ -52,7 +52,7 @@ export { createServer, type ServerOptions } from './node/createServer.js';
 export { createUnixServer, type UnixServerOptions } from './node/createUnixServer.js';
 export { fromConnection } from './node/fromConnection.js';
 export { fromServer } from './node/fromServer.js';
-export type { StreamProtocolFactory } from './node/openStreamTransport.js';
+export type { DatagramProtocolFactory, StreamProtocolFactory } from './core/protocolFactories.js';
 export { connectReadPipe, type ReadPipeOptions } from './node/connectReadPipe.js';
 export { connectWritePipe, type WritePipeOptions } from './node/connectWritePipe.js';
 export { subprocessExec } from './node/subprocessExec.js';
@@ -63,6 +63,5 @@ export type { Datagram, DatagramTransport } from './core/datagramTransports.js';
 export {
   createDatagramEndpoint,
   type DatagramEndpointOptions,
-  type DatagramProtocolFactory,
 } from './node/createDatagramEndpoint.js';
 export { fromDatagramEndpoint } from './node/fromDatagramEndpoint.js';

@@ -10,11 +10,8 @@ import {
   requireString,
 } from '../core/validate.js';
 import { tcpExtraInfo } from './extraInfo.js';
-import {
-  connectHandle,
-  openStreamTransport,
-  type StreamProtocolFactory,
-} from './openStreamTransport.js';
+import type { StreamProtocolFactory } from '../core/protocolFactories.js';
+import { connectHandle, openStreamTransport } from './openStreamTransport.js';
 
 /** Options of {@link createConnection}. */
 export interface ConnectionOptions {

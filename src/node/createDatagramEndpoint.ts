@@ -17,10 +17,8 @@ import {
   requireObject,
   requireString,
 } from '../core/validate.js';
+import type { DatagramProtocolFactory } from '../core/protocolFactories.js';
 import { DgramHandle } from './DgramHandle.js';
-
-/** A protocol factory as `createDatagramEndpoint` takes it (asyncio `protocol_factory`). */
-export type DatagramProtocolFactory = () => DatagramProtocol<DatagramTransport>;
 
 /** Options of {@link createDatagramEndpoint}. */
 export interface DatagramEndpointOptions {

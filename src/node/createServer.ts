@@ -13,7 +13,7 @@ import {
 import { tcpExtraInfo } from './extraInfo.js';
 import { inetAddress } from './netAddress.js';
 import { NetListener, whenListening } from './NetListener.js';
-import type { StreamProtocolFactory } from './openStreamTransport.js';
+import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {

@@ -4,11 +4,8 @@ import type { SocketTransport } from '../core/transports.js';
 import { optionalFunction, requireObject, requireString } from '../core/validate.js';
 import { invalidArgValue } from '../core/argErrors.js';
 import { unixExtraInfo } from './extraInfo.js';
-import {
-  connectHandle,
-  openStreamTransport,
-  type StreamProtocolFactory,
-} from './openStreamTransport.js';
+import type { StreamProtocolFactory } from '../core/protocolFactories.js';
+import { connectHandle, openStreamTransport } from './openStreamTransport.js';
 
 /** Options of {@link createUnixConnection}. */
 export interface UnixConnectionOptions {

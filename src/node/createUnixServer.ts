@@ -6,7 +6,7 @@ import type { Server } from '../core/transports.js';
 import { optionalFunction, requireObject, requireString } from '../core/validate.js';
 import { unixExtraInfo } from './extraInfo.js';
 import { NetListener, whenListening } from './NetListener.js';
-import type { StreamProtocolFactory } from './openStreamTransport.js';
+import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 
 /** Options of {@link createUnixServer}. */
 export interface UnixServerOptions {

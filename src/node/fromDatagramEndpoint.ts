@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { DatagramTransport } from '../core/datagramTransports.js';
 import { createDatagramEndpoint, type DatagramEndpointOptions } from './createDatagramEndpoint.js';
-import { coldTransport } from './fromConnection.js';
+import { coldTransport } from '../core/coldOpen.js';
 
 /**
  * The cold form of {@link createDatagramEndpoint}: opens the endpoint on subscribe, emits it,

@@ -1,6 +1,6 @@
-import { Observable } from 'rxjs';
-import type { Server } from '../core/transports.js';
-import type { SocketTransport } from '../core/transports.js';
+import type { Observable } from 'rxjs';
+import { coldOpen } from '../core/coldOpen.js';
+import type { Server, SocketTransport } from '../core/transports.js';
 import { createServer, type ServerOptions } from './createServer.js';
 
 /**
@@ -16,26 +16,13 @@ import { createServer, type ServerOptions } from './createServer.js';
  * ```
  */
 export function fromServer(options: ServerOptions): Observable<SocketTransport> {
-  return new Observable<SocketTransport>((subscriber) => {
-    let server: Server | null = null;
-    let active = true;
-    createServer(options).then(
-      (created) => {
-        if (!active) {
-          created.close();
-          return;
-        }
-        server = created;
-        created.connections$.subscribe(subscriber);
-      },
-      (error: unknown) => {
-        subscriber.error(error);
-      },
-    );
-    return () => {
-      active = false;
-      server?.close();
-      server?.closeClients();
-    };
+  return coldOpen<Server, SocketTransport>(() => createServer(options), {
+    use: (server, subscriber) => {
+      server.connections$.subscribe(subscriber);
+    },
+    release: (server) => {
+      server.close();
+      server.closeClients();
+    },
   });
 }

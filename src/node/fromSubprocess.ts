@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { SubprocessTransport } from '../core/transports.js';
-import { coldTransport } from './fromConnection.js';
+import { coldTransport } from '../core/coldOpen.js';
 import type { SubprocessOptions } from './spawnOptions.js';
 import { subprocessExec } from './subprocessExec.js';
 

@@ -1,0 +1,13 @@
+/**
+ * Protocol factories as the loop factories take them (asyncio's `protocol_factory`): called
+ * once per transport, for each accepted connection on a server.
+ */
+import type { DatagramTransport } from './datagramTransports.js';
+import type { DatagramProtocol, StreamProtocol } from './protocols.js';
+import type { SocketTransport } from './transports.js';
+
+/** A protocol factory for stream transports (asyncio `protocol_factory`). */
+export type StreamProtocolFactory = () => StreamProtocol<SocketTransport>;
+
+/** A protocol factory for datagram endpoints (asyncio `protocol_factory`). */
+export type DatagramProtocolFactory = () => DatagramProtocol<DatagramTransport>;
