@@ -6,7 +6,7 @@ import type { InetAddress } from '../../src/core/address';
 import { FakeDatagramHandle, PEER, PEER6, open } from '../helpers/FakeDatagramHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
 import { thrownBy } from '../helpers/net';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { useReportedExceptions } from './DatagramEndpoint.sendto.helpers';
 
 describe('DatagramEndpoint', () => {
   useReportedExceptions();

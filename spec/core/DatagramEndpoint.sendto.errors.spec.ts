@@ -8,7 +8,7 @@ import { FakeDatagramHandle, PEER, open } from '../helpers/FakeDatagramHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
 import { thrownBy } from '../helpers/net';
 import { recorder } from '../helpers/recordingDatagramProtocol';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { useReportedExceptions } from './DatagramEndpoint.sendto.helpers';
 
 describe('DatagramEndpoint', () => {
   const reported = useReportedExceptions();

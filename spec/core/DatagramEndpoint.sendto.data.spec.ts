@@ -5,7 +5,7 @@
 import { FakeDatagramHandle, PEER, PEER6, open } from '../helpers/FakeDatagramHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
 import { thrownBy } from '../helpers/net';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { useReportedExceptions } from './DatagramEndpoint.sendto.helpers';
 
 describe('DatagramEndpoint', () => {
   useReportedExceptions();

@@ -4,7 +4,7 @@
  */
 import { FakeDatagramHandle, PEER, open } from '../helpers/FakeDatagramHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { useReportedExceptions } from './DatagramEndpoint.sendto.helpers';
 
 describe('DatagramEndpoint', () => {
   useReportedExceptions();

@@ -1,5 +1,5 @@
 /**
- * Shared by the DatagramEndpoint sendto specs (DatagramTransport.sendto.*.spec.ts): routes the
+ * Shared by the DatagramEndpoint sendto specs (DatagramEndpoint.sendto.*.spec.ts): routes the
  * exceptions the transport reports to a list, fresh for each test.
  */
 import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
