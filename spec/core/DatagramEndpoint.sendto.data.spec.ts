@@ -5,10 +5,10 @@
 import { FakeDatagramHandle, PEER, PEER6, open } from '../helpers/FakeDatagramHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
 import { thrownBy } from '../helpers/net';
-import { useReportedExceptions } from './DatagramEndpoint.sendto.helpers';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {
-  useReportedExceptions();
+  useExceptionReports();
 
   describe('sendto', () => {
     it('accepts any ArrayBufferView or an ArrayBuffer', async () => {

@@ -1,7 +1,7 @@
 import { StreamTransport } from '../../src/core/StreamTransport';
 import { osError } from '../../src/core/osErrors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
+import { useExceptionReports } from '../helpers/exceptions';
 
 async function open(capacity?: number) {
   const handle = new FakeStreamHandle();
@@ -14,14 +14,7 @@ async function open(capacity?: number) {
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString();
 
 describe('StreamTransport Rx surfaces', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('data$', () => {
     it('multicasts chunks to every subscriber', async () => {
@@ -190,6 +183,9 @@ describe('StreamTransport Rx surfaces', () => {
       const lost: (Error | null)[] = [];
       transport.closed$.subscribe((e) => lost.push(e));
       expect(lost[0]).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Fatal error: invalid value passed to sink.next()',
+      ]);
     });
 
     it('reports a write after close to the exception handler instead of throwing', async () => {
@@ -198,7 +194,7 @@ describe('StreamTransport Rx surfaces', () => {
       expect(() => {
         transport.sink.next(bytes('late'));
       }).not.toThrow();
-      expect(reported[0]?.exception).toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
+      expect(reported.take()[0]?.exception).toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
     });
 
     it('echoes when data$ is subscribed to sink', async () => {

@@ -19,7 +19,8 @@ import {
   startServer,
   useResources,
 } from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { expectSameBytes, rawCollect, type RawCollector } from './faultHelpers';
 
 const FILLER = Buffer.alloc(64 * KiB, 0x2e);

@@ -20,7 +20,8 @@ import {
   waitFor,
   type Recording,
 } from '../helpers/net';
-import { useExceptionReports, valueOf, within } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { valueOf, within } from '../helpers/process';
 import { EARLY_TURNS, observe } from './coldUnsubscribe.helpers';
 import { expectSameBytes, rawCollect, type RawCollector } from './faultHelpers';
 

@@ -9,7 +9,8 @@ import { createDatagramEndpoint, fromDatagramEndpoint } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
 import { countHandles, expectHandlesBack, useLeakCheck } from '../helpers/leaks';
 import { HOST, turns, useResources, waitFor } from '../helpers/net';
-import { useExceptionReports, valueOf, within } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { valueOf, within } from '../helpers/process';
 import { sockname } from '../helpers/udp';
 import { EARLY_TURNS, observe } from './coldUnsubscribe.helpers';
 

@@ -24,7 +24,8 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { EARLY_TURNS, observe } from './coldUnsubscribe.helpers';
 import { expectSameBytes } from './faultHelpers';
 

@@ -9,7 +9,8 @@ import type { SubprocessTransport } from '../../src/core/transports';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { expectHandlesBack, useLeakCheck } from '../helpers/leaks';
 import { MiB, collect, record, turns, useResources, waitFor } from '../helpers/net';
-import { isAlive, useExceptionReports, valueOf, within } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { isAlive, valueOf, within } from '../helpers/process';
 import { EARLY_TURNS, observe, processesWith, uniqueSleep } from './coldUnsubscribe.helpers';
 
 describe('unsubscribing from a cold form', () => {

@@ -19,7 +19,8 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { countingProtocol, expectSameBytes, rawCollect, type RawCollector } from './faultHelpers';
 
 describe('a peer that half-closes and keeps reading', () => {

@@ -22,7 +22,8 @@ import {
   useResources,
   waitFor,
 } from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { countingProtocol, expectOSError, expectPrefix, rawCollect } from './faultHelpers';
 
 /** Codes a reset shows as: on a read, or on a write into the reset socket. */

@@ -9,7 +9,8 @@ import type { SubprocessTransport } from '../../src/core/transports';
 import { patternBytes } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
 import { KiB, turns, useResources, waitFor } from '../helpers/net';
-import { isAlive, trackProcess, useExceptionReports, valueOf } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { isAlive, trackProcess, valueOf } from '../helpers/process';
 
 describe('close() and abort() from inside callbacks', () => {
   const resources = useResources();

@@ -9,7 +9,7 @@
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
 import { MiB, useResources, waitFor } from '../helpers/net';
-import { useExceptionReports } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   holdingPeer,
   resumePeerAfterAct,

@@ -16,7 +16,8 @@ import {
 import { utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
 import { HOST, thrownBy, turns, unusedPort, useResources, waitFor } from '../helpers/net';
-import { useExceptionReports, valueOf } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { valueOf } from '../helpers/process';
 import { ACTIONS } from './reentrantClose.helpers';
 
 describe('close() and abort() from inside callbacks', () => {

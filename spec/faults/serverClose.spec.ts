@@ -26,7 +26,8 @@ import {
   waitFor,
   type Recording,
 } from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { expectOSError, expectPrefix, expectSameBytes } from './faultHelpers';
 
 const CLIENTS = 8;

@@ -16,12 +16,12 @@ import type { SubprocessTransport } from '../../src/core/transports';
 import { Hasher, patternBytes, patternChunk, patternDigest, sha256 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
 import { KiB, MiB, collect, delay, thrownBy, turns, useResources, waitFor } from '../helpers/net';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   PATTERN_WRITER_SCRIPT,
   isAlive,
   recordingSubprocessProtocol,
   trackProcess,
-  useExceptionReports,
   valueOf,
   within,
 } from '../helpers/process';

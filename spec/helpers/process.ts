@@ -8,11 +8,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom, type Observable } from 'rxjs';
-import {
-  setExceptionHandler,
-  type ExceptionContext,
-  type SubprocessProtocol,
-} from '../../src/index';
+import { type SubprocessProtocol } from '../../src/index';
 // src/index.ts does not re-export the pipe and subprocess transport types (yet).
 import type {
   ReadPipeTransport,
@@ -286,24 +282,3 @@ for (let offset = 0; offset < total; offset += chunk) {
   }
 }
 `;
-
-/**
- * Collects what reaches the exception handler during each test of the enclosing `describe`, and
- * fails the test if anything arrived that the test did not take (with `take()`).
- */
-export function useExceptionReports(): { take(): ExceptionContext[] } {
-  let reports: ExceptionContext[] = [];
-  beforeEach(() => {
-    reports = [];
-    setExceptionHandler((context) => reports.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-    const unexpected = reports.map((r) => `${r.message}: ${String(r.exception)}`);
-    reports = [];
-    expect(unexpected).toEqual([]);
-  });
-  return {
-    take: () => reports.splice(0),
-  };
-}

@@ -22,7 +22,8 @@ import {
   waitFor,
   waitForStable,
 } from '../helpers/net';
-import { makeFifo, trackPipe, useExceptionReports, valueOf, type Fifo } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { makeFifo, trackPipe, valueOf, type Fifo } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';
 
 describe('connectReadPipe', () => {

@@ -31,7 +31,8 @@ import {
   waitForStable,
 } from '../helpers/net';
 import { recordingProtocol } from '../helpers/recordingProtocol';
-import { makeFifo, trackPipe, useExceptionReports, valueOf, type Fifo } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { makeFifo, trackPipe, valueOf, type Fifo } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';
 
 describe('connectWritePipe', () => {

@@ -6,12 +6,10 @@ import { types } from 'node:util';
 import {
   createConnection,
   createServer,
-  setExceptionHandler,
   TransportClosedError,
   TransportOSError,
   UnsupportedError,
   type Address,
-  type ExceptionContext,
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
@@ -34,6 +32,7 @@ import {
   waitFor,
 } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 function portOf(address: Address | undefined): number {
   if (address === undefined || 'path' in address) throw new Error('not a TCP address');
@@ -43,16 +42,7 @@ function portOf(address: Address | undefined): number {
 describe('createServer', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  useExceptionReports();
 
   async function connect(port: number): Promise<SocketTransport> {
     return resources.transport(await createConnection({ host: HOST, port }));

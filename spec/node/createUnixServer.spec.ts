@@ -6,9 +6,7 @@ import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   createUnixConnection,
   createUnixServer,
-  setExceptionHandler,
   TransportOSError,
-  type ExceptionContext,
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
@@ -26,20 +24,12 @@ import {
   waitFor,
 } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('createUnixServer', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reports = useExceptionReports();
 
   async function connect(path: string): Promise<SocketTransport> {
     return resources.transport(await createUnixConnection({ path }));
@@ -133,7 +123,7 @@ describe('createUnixServer', () => {
       client.writeEof();
       expect((await echoed).toString()).toBe('after close');
       await closed;
-      expect(reports).toEqual([]);
+      expect(reports.take()).toEqual([]);
     });
 
     it('lets a new server bind the same path afterwards', async () => {

@@ -6,11 +6,11 @@ import { firstValueFrom, lastValueFrom, switchMap, toArray, type Subscription } 
 import { TransportOSError, fromSubprocess } from '../../src/index';
 import type { SubprocessTransport } from '../../src/core/transports';
 import { collect, rejectionOf, turns, useResources, waitFor } from '../helpers/net';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   childHandleCount,
   recordingSubprocessProtocol,
   signalZeroError,
-  useExceptionReports,
   valueOf,
 } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';

@@ -9,12 +9,8 @@ import type { SubprocessTransport } from '../../src/core/transports';
 import { pipeline } from '../../src/operators/index';
 import { Hasher, patternChunk, patternDigest } from '../helpers/bytes';
 import { HOST, KiB, MiB, delay, nextConnection, startServer, useResources } from '../helpers/net';
-import {
-  trackProcess,
-  useExceptionReports,
-  valueOf,
-  writeObeyingFlowControl,
-} from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { trackProcess, valueOf, writeObeyingFlowControl } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';
 
 describe('pipeline', () => {

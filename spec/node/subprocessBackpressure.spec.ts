@@ -17,13 +17,13 @@ import {
   waitFor,
   waitForStable,
 } from '../helpers/net';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   PATTERN_WRITER_SCRIPT,
   isAlive,
   recordingSubprocessProtocol,
   signalZeroError,
   trackProcess,
-  useExceptionReports,
   valueOf,
   writeObeyingFlowControl,
 } from '../helpers/process';

@@ -9,7 +9,8 @@ import { TransportClosedError } from '../../src/core/errors';
 import { TransportOSError, subprocessExec, type SubprocessOptions } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
 import { collect, rejectionOf, turns, useResources, waitFor } from '../helpers/net';
-import { childHandleCount, makeFifo, useExceptionReports, valueOf } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { childHandleCount, makeFifo, valueOf } from '../helpers/process';
 import { trackedExec } from '../helpers/trackedExec';
 import { useLeakCheck } from '../helpers/leaks';
 

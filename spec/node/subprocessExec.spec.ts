@@ -9,11 +9,11 @@ import { lines } from '../../src/operators/index';
 import { python3Available } from '../fixtures/pythonPeer';
 import { Hasher, patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
 import { MiB, collect, thrownBy, turns, useResources } from '../helpers/net';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   LINE_CHILD_SCRIPT,
   isAlive,
   recordingSubprocessProtocol,
-  useExceptionReports,
   valueOf,
 } from '../helpers/process';
 import { trackedExec } from '../helpers/trackedExec';

@@ -5,12 +5,12 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { subprocessShell, type SubprocessOptions } from '../../src/index';
 import { collect, rejectionOf, turns, useResources } from '../helpers/net';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   childHandleCount,
   recordingSubprocessProtocol,
   signalZeroError,
   trackProcess,
-  useExceptionReports,
   valueOf,
 } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';

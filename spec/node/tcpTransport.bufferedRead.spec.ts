@@ -25,7 +25,7 @@ import {
   waitFor,
 } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
-import { useExceptionReports } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 
 /** A BufferedProtocol over a ring of buffers of the given sizes, recording every call. */
 class RingProtocol implements BufferedProtocol<SocketTransport> {

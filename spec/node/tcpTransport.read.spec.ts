@@ -2,12 +2,7 @@
  * TCP transport read side over real loopback sockets, through createConnection.
  */
 
-import {
-  createConnection,
-  setExceptionHandler,
-  type ExceptionContext,
-  type SocketTransport,
-} from '../../src/index';
+import { createConnection, type SocketTransport } from '../../src/index';
 import { Hasher, patternBytes, patternDigest, sha256, utf8, writeChunked } from '../helpers/bytes';
 import {
   HOST,
@@ -27,20 +22,12 @@ import {
 } from '../helpers/net';
 import { startWriterPeer, type WriterPeer } from '../helpers/writerPeer';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('TCP transport read side', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  useExceptionReports();
 
   async function connect(port: number): Promise<SocketTransport> {
     return resources.transport(await createConnection({ host: HOST, port }));

@@ -6,11 +6,9 @@ import { types } from 'node:util';
 import {
   ConnectionRefusedError,
   createConnection,
-  setExceptionHandler,
   TransportClosedError,
   TransportError,
   WriteAfterEofError,
-  type ExceptionContext,
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8 } from '../helpers/bytes';
@@ -34,20 +32,12 @@ import {
   waitFor,
 } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('TCP transport write side', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  useExceptionReports();
 
   async function connect(port: number): Promise<SocketTransport> {
     return resources.transport(await createConnection({ host: HOST, port }));
