@@ -5,7 +5,7 @@
 import type { InetAddress } from '../../src/core/address';
 import { FakeDatagramHandle, PEER, PEER6, open } from '../helpers/FakeDatagramHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
-import { thrownBy } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
 import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {

@@ -6,7 +6,7 @@ import { TransportClosedError } from '../../src/core/errors';
 import { osError } from '../../src/core/osErrors';
 import { FakeDatagramHandle, PEER, open } from '../helpers/FakeDatagramHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
-import { thrownBy } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
 import { recorder } from '../helpers/recordingDatagramProtocol';
 import { useExceptionReports } from '../helpers/exceptions';
 

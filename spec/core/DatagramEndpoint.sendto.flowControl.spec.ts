@@ -4,7 +4,7 @@
  */
 import { FakeDatagramHandle, PEER, open } from '../helpers/FakeDatagramHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
-import { thrownBy } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
 import { recorder } from '../helpers/recordingDatagramProtocol';
 import { useExceptionReports } from '../helpers/exceptions';
 

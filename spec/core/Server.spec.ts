@@ -9,7 +9,7 @@ import type { SocketTransport } from '../../src/core/transports';
 import { useExceptionReports } from '../helpers/exceptions';
 import { FakeListenerHandle } from '../helpers/FakeListenerHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
-import { settlesSoon } from '../helpers/net';
+import { settlesSoon } from '../helpers/waits';
 import { recordingProtocol } from '../helpers/recordingProtocol';
 
 function serve(

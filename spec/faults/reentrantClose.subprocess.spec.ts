@@ -8,7 +8,9 @@ import { subprocessExec, type SubprocessProtocol } from '../../src/index';
 import type { SubprocessTransport } from '../../src/core/transports';
 import { patternBytes } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { KiB, turns, useResources, waitFor } from '../helpers/net';
+import { KiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { turns, waitFor } from '../helpers/waits';
 import { useExceptionReports } from '../helpers/exceptions';
 import { isAlive, trackProcess, valueOf } from '../helpers/process';
 

@@ -8,7 +8,7 @@
 import type { SocketTransport } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
 import { useExceptionReports } from '../helpers/exceptions';
 import { runStreamCase, streamCaseTable, type StreamCase } from './reentrantClose.helpers';
 

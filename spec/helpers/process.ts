@@ -16,7 +16,8 @@ import type {
   WritePipeTransport,
   WriteTransport,
 } from '../../src/core/transports';
-import { delay, turns, type Resources } from './net';
+import type { Resources } from './resources';
+import { delay, turns } from './waits';
 
 /** The Python asyncio line-protocol child (see the script's docstring). */
 export const LINE_CHILD_SCRIPT = join(__dirname, '..', 'fixtures', 'asyncio_line_child.py');

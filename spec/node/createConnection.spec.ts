@@ -15,23 +15,14 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes } from '../helpers/bytes';
-import {
-  HOST,
-  KiB,
-  MiB,
-  closedValue,
-  netHandleCount,
-  nextConnection,
-  record,
-  rejectionOf,
-  startEchoServer,
-  startRawServer,
-  startServer,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST, netHandleCount, unusedPort } from '../helpers/sockets';
+import { closedValue, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 import { useExceptionReports } from '../helpers/exceptions';
 

@@ -10,7 +10,9 @@ import { TransportOSError } from '../../src/core/osErrors';
 import type { DatagramProtocol } from '../../src/core/protocols';
 import { createDatagramEndpoint } from '../../src/node/createDatagramEndpoint';
 import { utf8 } from '../helpers/bytes';
-import { HOST, rejectionOf, thrownBy, turns, waitFor } from '../helpers/net';
+import { rejectionOf, thrownBy } from '../helpers/outcomes';
+import { HOST } from '../helpers/sockets';
+import { turns, waitFor } from '../helpers/waits';
 import {
   HOST6,
   Tracker,

@@ -5,16 +5,12 @@
 
 import { createConnection, type Protocol, type SocketTransport } from '../../src/index';
 import { Hasher, patternBytes, sha256, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  nextConnection,
-  record,
-  startServer,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { closedValue, record } from '../helpers/streams';
+import { waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 import { useExceptionReports } from '../helpers/exceptions';
 

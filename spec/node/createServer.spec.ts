@@ -13,24 +13,13 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  collect,
-  netHandleCount,
-  nextConnection,
-  record,
-  rejectionOf,
-  settlesSoon,
-  startEchoServer,
-  startServer,
-  thrownBy,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf, thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST, netHandleCount, unusedPort } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { settlesSoon, turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 import { useExceptionReports } from '../helpers/exceptions';
 

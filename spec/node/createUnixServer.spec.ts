@@ -10,19 +10,12 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  MiB,
-  closedValue,
-  collect,
-  makeStaleSocketFile,
-  netHandleCount,
-  rejectionOf,
-  settlesSoon,
-  tmpSocketPath,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { makeStaleSocketFile, netHandleCount, tmpSocketPath } from '../helpers/sockets';
+import { closedValue, collect } from '../helpers/streams';
+import { settlesSoon, turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 import { useExceptionReports } from '../helpers/exceptions';
 

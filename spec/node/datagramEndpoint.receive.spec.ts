@@ -15,7 +15,8 @@ import {
   startPythonUdpEcho,
 } from '../fixtures/pythonUdpPeer';
 import { utf8 } from '../helpers/bytes';
-import { HOST, turns, waitFor } from '../helpers/net';
+import { HOST } from '../helpers/sockets';
+import { turns, waitFor } from '../helpers/waits';
 import { HOST6, Tracker, numbered, onLinux, sockname, text, withIPv6 } from '../helpers/udp';
 import { useExceptionReports } from '../helpers/exceptions';
 

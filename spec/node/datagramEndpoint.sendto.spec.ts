@@ -5,7 +5,9 @@
 import { firstValueFrom } from 'rxjs';
 import { TransportClosedError } from '../../src/core/errors';
 import { utf8 } from '../helpers/bytes';
-import { HOST, thrownBy, waitFor } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
+import { HOST } from '../helpers/sockets';
+import { waitFor } from '../helpers/waits';
 import {
   HOST6,
   Tracker,

@@ -8,7 +8,7 @@ import type { DatagramTransport } from '../../src/core/datagramTransports';
 import { UnsupportedError } from '../../src/core/errors';
 import { TransportOSError } from '../../src/core/osErrors';
 import { fromDatagramEndpoint } from '../../src/node/fromDatagramEndpoint';
-import { turns, waitFor } from '../helpers/net';
+import { turns, waitFor } from '../helpers/waits';
 import { useExceptionReports } from '../helpers/exceptions';
 
 const HOST = '127.0.0.1';

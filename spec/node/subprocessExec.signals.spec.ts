@@ -4,7 +4,9 @@
  */
 import { constants } from 'node:os';
 import { ProcessLookupError, subprocessExec } from '../../src/index';
-import { thrownBy, turns, useResources } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { turns } from '../helpers/waits';
 import { useExceptionReports } from '../helpers/exceptions';
 import { childHandleCount, isAlive, signalZeroError, valueOf } from '../helpers/process';
 import { trackedExec } from '../helpers/trackedExec';

@@ -4,7 +4,10 @@
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { subprocessShell, type SubprocessOptions } from '../../src/index';
-import { collect, rejectionOf, turns, useResources } from '../helpers/net';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { turns } from '../helpers/waits';
 import { useExceptionReports } from '../helpers/exceptions';
 import {
   childHandleCount,

@@ -13,17 +13,11 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { Hasher, patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  KiB,
-  MiB,
-  nextConnection,
-  startServer,
-  tmpSocketPath,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startServer } from '../helpers/servers';
+import { HOST, tmpSocketPath } from '../helpers/sockets';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 import { useExceptionReports } from '../helpers/exceptions';
 

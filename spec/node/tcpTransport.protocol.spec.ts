@@ -9,22 +9,14 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { Hasher, patternBytes, utf8, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  collect,
-  nextConnection,
-  readAll,
-  record,
-  rejectionOf,
-  startEchoServer,
-  startRawServer,
-  startServer,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { readAll, startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 import { useExceptionReports } from '../helpers/exceptions';
 

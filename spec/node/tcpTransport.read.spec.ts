@@ -4,22 +4,12 @@
 
 import { createConnection, type SocketTransport } from '../../src/index';
 import { Hasher, patternBytes, patternDigest, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  KiB,
-  MiB,
-  closedValue,
-  collect,
-  nextConnection,
-  record,
-  socketOf,
-  startEchoServer,
-  startServer,
-  turns,
-  useResources,
-  waitFor,
-  waitForStable,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST, socketOf } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { turns, waitFor, waitForStable } from '../helpers/waits';
 import { startWriterPeer, type WriterPeer } from '../helpers/writerPeer';
 import { useLeakCheck } from '../helpers/leaks';
 import { useExceptionReports } from '../helpers/exceptions';

@@ -12,25 +12,14 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8 } from '../helpers/bytes';
-import {
-  HOST,
-  KiB,
-  MiB,
-  closedValue,
-  collect,
-  nextConnection,
-  readAll,
-  record,
-  rejectionOf,
-  startEchoServer,
-  startRawServer,
-  startServer,
-  thrownBy,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { rejectionOf, thrownBy } from '../helpers/outcomes';
+import { readAll, startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST, unusedPort } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 import { useExceptionReports } from '../helpers/exceptions';
 

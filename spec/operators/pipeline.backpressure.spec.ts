@@ -9,7 +9,8 @@ import { pipeline } from '../../src/operators/pipeline';
 import { transportPair } from '../../src/testing/transportPair';
 import { useExceptionReports } from '../helpers/exceptions';
 import { patternBytes, sha256, writeChunked } from '../helpers/bytes';
-import { collect, record, settlesSoon, turns, waitFor } from '../helpers/net';
+import { collect, record } from '../helpers/streams';
+import { settlesSoon, turns, waitFor } from '../helpers/waits';
 
 const KiB = 1024;
 
