@@ -16,7 +16,10 @@ import {
   type StreamProtocolFactory,
 } from './openStreamTransport.js';
 
-/** Options of {@link createConnection}. */
+/**
+ * Options of {@link createConnection}.
+ * @group Factories
+ */
 export interface ConnectionOptions {
   /** Host name or IP address to connect to. */
   readonly host: string;
@@ -27,7 +30,8 @@ export interface ConnectionOptions {
   /** Local address to bind before connecting. */
   readonly localAddr?: { readonly host: string; readonly port?: number };
   /**
-   * Sets TCP_NODELAY, as asyncio does on every TCP transport [N6].
+   * Sets TCP_NODELAY, as asyncio does on every TCP transport; `false` turns it off
+   * ([asyncio difference 12](../../docs/asyncio-differences.md#lifecycle-and-information)).
    * @defaultValue true
    */
   readonly noDelay?: boolean;
@@ -35,7 +39,7 @@ export interface ConnectionOptions {
 
 /**
  * Opens a TCP connection (asyncio `loop.create_connection`). Resolves once the protocol's
- * `connectionMade` has run [S1].
+ * `connectionMade` has run.
  *
  * @example
  * ```ts
@@ -46,6 +50,7 @@ export interface ConnectionOptions {
  * ```
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for bad options.
  * @throws {@link ConnectionRefusedError} and other `TransportOSError`s from the OS.
+ * @group Factories
  */
 export async function createConnection(options: ConnectionOptions): Promise<SocketTransport> {
   const opts = requireObject('options', options);

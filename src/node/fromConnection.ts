@@ -51,6 +51,7 @@ export function coldTransport<
  *   retry({ count: 3, delay: 1000 }),
  * );
  * ```
+ * @group Factories
  */
 export function fromConnection(options: ConnectionOptions): Observable<SocketTransport> {
   return coldTransport(() => createConnection(options));

@@ -16,6 +16,7 @@ import { coldTransport } from './fromConnection.js';
  *   switchMap((endpoint) => endpoint.datagrams$),
  * );
  * ```
+ * @group Factories
  */
 export function fromDatagramEndpoint(
   options: DatagramEndpointOptions,

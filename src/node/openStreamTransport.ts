@@ -8,11 +8,14 @@ import { toTransportError } from '../core/osErrors.js';
 import { NetStreamHandle } from './NetStreamHandle.js';
 import type { SharedBufferReader } from './SharedBufferReader.js';
 
-/** A protocol factory as the factories take it (asyncio `protocol_factory`). */
+/**
+ * A protocol factory as the factories take it (asyncio `protocol_factory`).
+ * @group Protocols
+ */
 export type StreamProtocolFactory = () => StreamProtocol<SocketTransport>;
 
 /**
- * Wraps an open handle in a stream transport and resolves once `connectionMade` has run [S1].
+ * Wraps an open handle in a stream transport and resolves once `connectionMade` has run.
  * A throwing protocol factory closes the handle and rejects with what it threw.
  * @internal
  */
