@@ -1,3 +1,4 @@
+import { firstValueFrom } from 'rxjs';
 import { StreamTransport } from '../../src/core/StreamTransport';
 import { osError } from '../../src/core/osErrors';
 import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
@@ -39,6 +40,23 @@ describe('StreamTransport Rx surfaces', () => {
       transport.data$.subscribe((c) => second.push(c));
       expect(second).toEqual([]);
     });
+
+    // Known bug, in HotQueue (see HotQueue.spec.ts): a first subscriber that unsubscribes while
+    // the held chunks are handed to it makes the transport drop the rest. Expected to fail until
+    // that is fixed; then make it a plain `it`.
+    it.failing(
+      'keeps the held chunks a first subscriber did not take (firstValueFrom)',
+      async () => {
+        const { handle, transport } = await open();
+        handle.receive('one');
+        handle.receive('two');
+        handle.receive('three');
+        expect(text([await firstValueFrom(transport.data$)])).toBe('one');
+        const rest: Uint8Array[] = [];
+        transport.data$.subscribe((c) => rest.push(c));
+        expect(text(rest)).toBe('twothree');
+      },
+    );
 
     it('pauses reading when the held chunks fill the buffer, and resumes on subscribe', async () => {
       const { handle, transport } = await open(10);
