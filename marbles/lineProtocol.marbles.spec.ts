@@ -7,7 +7,7 @@
  */
 import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ConnectionResetError, setExceptionHandler } from '../src/index';
+import { ConnectionResetError } from '../src/index';
 import { marbleTransport } from '../src/testing/index';
 import {
   commands,
@@ -15,10 +15,12 @@ import {
   serveLines,
   upperCase,
 } from '../examples/pipelines/lineServer';
+import { useExceptionReports } from '../spec/helpers/exceptions';
 
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 describe('a line protocol with a maximum line length', () => {
+  const reported = useExceptionReports();
   let testScheduler: TestScheduler;
   beforeEach(() => {
     testScheduler = new TestScheduler((actual, expected) => {
@@ -97,24 +99,18 @@ describe('a line protocol with a maximum line length', () => {
 
   it('ends quietly when the client resets the connection', () => {
     // A reset is not a bug of the program: the transport reports it on closed$, not to the handler.
-    const reported: unknown[] = [];
-    setExceptionHandler((context) => reported.push(context));
-    try {
-      testScheduler.run((helpers) => {
-        const { expectObservable } = helpers;
-        const reset = new ConnectionResetError('ECONNRESET', 'read ECONNRESET');
-        const conn = marbleTransport(helpers, {
-          incoming: '-a--#',
-          values: { a: 'hi\n' },
-          error: reset,
-        });
-        serveLines(conn, upperCase);
-        expectObservable(conn.written$.pipe(map(decode))).toBe('-h--|', { h: 'HI\n' });
-        expectObservable(conn.closed$).toBe('----(e|)', { e: reset });
+    testScheduler.run((helpers) => {
+      const { expectObservable } = helpers;
+      const reset = new ConnectionResetError('ECONNRESET', 'read ECONNRESET');
+      const conn = marbleTransport(helpers, {
+        incoming: '-a--#',
+        values: { a: 'hi\n' },
+        error: reset,
       });
-    } finally {
-      setExceptionHandler(null);
-    }
-    expect(reported).toEqual([]);
+      serveLines(conn, upperCase);
+      expectObservable(conn.written$.pipe(map(decode))).toBe('-h--|', { h: 'HI\n' });
+      expectObservable(conn.closed$).toBe('----(e|)', { e: reset });
+    });
+    expect(reported.take()).toEqual([]);
   });
 });

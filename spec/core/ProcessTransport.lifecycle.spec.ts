@@ -3,20 +3,13 @@
  * closed$, signals [X6, X7], close and isClosing [X8, X9].
  */
 import { lastValueFrom, toArray } from 'rxjs';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { BrokenPipeError, ProcessLookupError, TransportOSError } from '../../src/core/osErrors';
 import { finish, open } from '../helpers/FakeProcessHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('ProcessTransport', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('getReturncode', () => {
     it('is null until the exit is seen, then the code, before processExited runs', async () => {
@@ -136,7 +129,7 @@ describe('ProcessTransport', () => {
       expect(() => {
         transport.close();
       }).not.toThrow();
-      expect(reported).toEqual([]);
+      expect(reported.take()).toEqual([]);
     });
 
     it('flushes stdin first; a child killed meanwhile makes it a BrokenPipeError', async () => {

@@ -4,20 +4,13 @@
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { TransportClosedError } from '../../src/core/errors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import type { ProcessOutput } from '../../src/core/transports';
 import { finish, open } from '../helpers/FakeProcessHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('ProcessTransport', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('getPipeTransport', () => {
     it('returns the child transports of fds 0, 1 and 2', async () => {
@@ -81,9 +74,10 @@ describe('ProcessTransport', () => {
     it('refuses sink writes when stdin is not piped, reporting TransportClosedError', async () => {
       const { transport } = await open([false, true, true], { withProtocol: false });
       transport.sink.next(bytes('nowhere'));
-      expect(reported).toHaveLength(1);
-      expect(reported[0]!.exception).toBeInstanceOf(TransportClosedError);
-      expect(reported[0]!.transport).toBe(transport);
+      const reports = reported.take();
+      expect(reports).toHaveLength(1);
+      expect(reports[0]!.exception).toBeInstanceOf(TransportClosedError);
+      expect(reports[0]!.transport).toBe(transport);
     });
   });
 });

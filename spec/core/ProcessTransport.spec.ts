@@ -3,21 +3,14 @@
  * order [X4, X5], getPid and getExtraInfo, and setProtocol.
  */
 import { ProcessTransport } from '../../src/core/ProcessTransport';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { osError } from '../../src/core/osErrors';
 import { FakeProcessHandle, finish, open } from '../helpers/FakeProcessHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
 import { recordingSubprocessProtocol } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('ProcessTransport', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('SubprocessProtocol callbacks', () => {
     it('delivers connectionMade on a later turn, before anything else', async () => {
@@ -100,7 +93,7 @@ describe('ProcessTransport', () => {
       expect(rec.pipeErrors.get(1)).toBe(error);
       expect(rec.pipeErrors.get(2)).toBeNull();
       expect(rec.lost).toEqual([null]);
-      expect(reported).toEqual([]);
+      expect(reported.take()).toEqual([]);
     });
 
     it('waits for connectionLost while a pipe stays open after the exit (a grandchild holds it)', async () => {
@@ -136,7 +129,7 @@ describe('ProcessTransport', () => {
       expect(handle.stdout.closes).toBe(0);
       await finish(handle);
       expect(rec.lost).toEqual([null]);
-      expect(reported.map((r) => r.message)).toEqual([
+      expect(reported.take().map((r) => r.message)).toEqual([
         'Exception in protocol.pipeDataReceived()',
         'Exception in protocol.pipeConnectionLost()',
         'Exception in protocol.pipeConnectionLost()',

@@ -1,17 +1,10 @@
 import { StreamTransport } from '../../src/core/StreamTransport';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
 import { recordingProtocol } from '../helpers/recordingProtocol';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('StreamTransport', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('construction', () => {
     it('delivers connectionMade on a later turn, then starts reading', async () => {
@@ -34,7 +27,9 @@ describe('StreamTransport', () => {
       });
       const transport = new StreamTransport(handle, { protocol: rec.protocol });
       await turn();
-      expect(reported.map((r) => r.message)).toEqual(['Exception in protocol.connectionMade()']);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Exception in protocol.connectionMade()',
+      ]);
       expect(transport.isClosing()).toBe(false);
       handle.receive('x');
       expect(rec.text()).toBe('x');
@@ -150,7 +145,7 @@ describe('StreamTransport', () => {
       expect(transport.isClosing()).toBe(true);
       await turn();
       expect(rec.lost).toEqual([reset]);
-      expect(reported).toEqual([]);
+      expect(reported.take()).toEqual([]);
     });
 
     it('reports an exception from dataReceived and loses the connection with it', async () => {
@@ -168,10 +163,11 @@ describe('StreamTransport', () => {
       expect(transport.getWriteBufferSize()).toBe(0);
       await turn();
       expect(rec.lost).toEqual([failure]);
-      expect(reported.map((r) => r.message)).toEqual([
+      const reports = reported.take();
+      expect(reports.map((r) => r.message)).toEqual([
         'Fatal error: protocol.dataReceived() call failed.',
       ]);
-      expect(reported[0]?.exception).toBe(failure);
+      expect(reports[0]?.exception).toBe(failure);
     });
 
     it('reports an exception from connectionLost and still completes closed$', async () => {
@@ -188,7 +184,9 @@ describe('StreamTransport', () => {
       const seen: (Error | null)[] = [];
       transport.closed$.subscribe((e) => seen.push(e));
       expect(seen).toEqual([null]);
-      expect(reported.map((r) => r.message)).toEqual(['Exception in protocol.connectionLost()']);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Exception in protocol.connectionLost()',
+      ]);
     });
   });
 

@@ -1,19 +1,12 @@
 import { StreamTransport } from '../../src/core/StreamTransport';
 import type { BufferedProtocol } from '../../src/core/protocols';
 import type { SocketTransport } from '../../src/core/transports';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
 import { recordingProtocol } from '../helpers/recordingProtocol';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('StreamTransport', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('pauseReading / resumeReading', () => {
     it('stops and restarts reading from the handle', async () => {
@@ -102,7 +95,7 @@ describe('StreamTransport', () => {
       handle.receiveEof();
       await turn();
       expect(rec.lost).toEqual([failure]);
-      expect(reported.map((r) => r.message)).toEqual([
+      expect(reported.take().map((r) => r.message)).toEqual([
         'Fatal error: protocol.eofReceived() call failed.',
       ]);
     });
@@ -153,7 +146,7 @@ describe('StreamTransport', () => {
       handle.receive('x');
       await turn();
       expect(lost[0]).toMatchObject({ code: 'ERR_EMPTY_BUFFER' });
-      expect(reported.map((r) => r.message)).toEqual([
+      expect(reported.take().map((r) => r.message)).toEqual([
         'Fatal error: protocol.getBuffer() call failed.',
       ]);
     });

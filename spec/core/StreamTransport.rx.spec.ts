@@ -1,7 +1,8 @@
+import { firstValueFrom } from 'rxjs';
 import { StreamTransport } from '../../src/core/StreamTransport';
 import { osError } from '../../src/core/osErrors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
+import { useExceptionReports } from '../helpers/exceptions';
 
 async function open(capacity?: number) {
   const handle = new FakeStreamHandle();
@@ -14,14 +15,7 @@ async function open(capacity?: number) {
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString();
 
 describe('StreamTransport Rx surfaces', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('data$', () => {
     it('multicasts chunks to every subscriber', async () => {
@@ -45,6 +39,19 @@ describe('StreamTransport Rx surfaces', () => {
       const second: Uint8Array[] = [];
       transport.data$.subscribe((c) => second.push(c));
       expect(second).toEqual([]);
+    });
+
+    // A first subscriber that unsubscribes while the held chunks are handed to it leaves the
+    // rest held for the next one.
+    it('keeps the held chunks a first subscriber did not take (firstValueFrom)', async () => {
+      const { handle, transport } = await open();
+      handle.receive('one');
+      handle.receive('two');
+      handle.receive('three');
+      expect(text([await firstValueFrom(transport.data$)])).toBe('one');
+      const rest: Uint8Array[] = [];
+      transport.data$.subscribe((c) => rest.push(c));
+      expect(text(rest)).toBe('twothree');
     });
 
     it('pauses reading when the held chunks fill the buffer, and resumes on subscribe', async () => {
@@ -190,6 +197,9 @@ describe('StreamTransport Rx surfaces', () => {
       const lost: (Error | null)[] = [];
       transport.closed$.subscribe((e) => lost.push(e));
       expect(lost[0]).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Fatal error: invalid value passed to sink.next()',
+      ]);
     });
 
     it('reports a write after close to the exception handler instead of throwing', async () => {
@@ -198,7 +208,7 @@ describe('StreamTransport Rx surfaces', () => {
       expect(() => {
         transport.sink.next(bytes('late'));
       }).not.toThrow();
-      expect(reported[0]?.exception).toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
+      expect(reported.take()[0]?.exception).toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
     });
 
     it('echoes when data$ is subscribed to sink', async () => {

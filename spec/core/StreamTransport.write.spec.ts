@@ -1,8 +1,8 @@
 import { StreamTransport } from '../../src/core/StreamTransport';
 import { TransportClosedError, WriteAfterEofError } from '../../src/core/errors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { FakeStreamHandle, bytes, endOfTurn, turn } from '../helpers/FakeStreamHandle';
 import { recordingProtocol } from '../helpers/recordingProtocol';
+import { useExceptionReports } from '../helpers/exceptions';
 
 async function open(highWater?: number, lowWater?: number) {
   const handle = new FakeStreamHandle();
@@ -14,14 +14,7 @@ async function open(highWater?: number, lowWater?: number) {
 }
 
 describe('StreamTransport', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('write', () => {
     it.each([
@@ -230,6 +223,11 @@ describe('StreamTransport', () => {
       await turn();
       expect(rec.lost).toEqual([null]);
       expect(handle.text()).toBe('a'.repeat(20) + 'z'.repeat(30));
+      // The 30 bytes paused the protocol again; its second resumeWriting writes to a closing
+      // transport, which refuses: reported, as any throwing resumeWriting.
+      expect(reported.take().map((r) => [r.message, (r.exception as Error).name])).toEqual([
+        ['protocol.resumeWriting() failed', 'TransportClosedError'],
+      ]);
     });
 
     it('rejects a pending drain when the transport is aborted', async () => {
@@ -256,7 +254,7 @@ describe('StreamTransport', () => {
       expect(() => {
         transport.write(bytes('xy'));
       }).not.toThrow();
-      expect(reported.map((r) => r.message)).toEqual(['protocol.pauseWriting() failed']);
+      expect(reported.take().map((r) => r.message)).toEqual(['protocol.pauseWriting() failed']);
     });
   });
 

@@ -9,17 +9,14 @@ import * as net from 'node:net';
 import { createConnection, type SocketTransport } from '../../src/index';
 import { patternBytes } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import {
-  HOST,
-  KiB,
-  MiB,
-  closedValue,
-  nextConnection,
-  startRawServer,
-  startServer,
-  useResources,
-} from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { KiB, MiB } from '../helpers/bytes';
+import { startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { closedValue } from '../helpers/streams';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { expectSameBytes, rawCollect, type RawCollector } from './faultHelpers';
 
 const FILLER = Buffer.alloc(64 * KiB, 0x2e);

@@ -7,20 +7,15 @@
 import { fromConnection } from '../../src/index';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { expectHandlesBack, useLeakCheck } from '../helpers/leaks';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  collect,
-  record,
-  startRawServer,
-  startServer,
-  turns,
-  useResources,
-  waitFor,
-  type Recording,
-} from '../helpers/net';
-import { useExceptionReports, valueOf, within } from '../helpers/process';
+import { MiB } from '../helpers/bytes';
+import { startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { closedValue, collect, record, type Recording } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { valueOf, within } from '../helpers/process';
 import { EARLY_TURNS, observe } from './coldUnsubscribe.helpers';
 import { expectSameBytes, rawCollect, type RawCollector } from './faultHelpers';
 

@@ -8,8 +8,11 @@ import { firstValueFrom } from 'rxjs';
 import { createDatagramEndpoint, fromDatagramEndpoint } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
 import { countHandles, expectHandlesBack, useLeakCheck } from '../helpers/leaks';
-import { HOST, turns, useResources, waitFor } from '../helpers/net';
-import { useExceptionReports, valueOf, within } from '../helpers/process';
+import { useResources } from '../helpers/resources';
+import { HOST } from '../helpers/sockets';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { valueOf, within } from '../helpers/process';
 import { sockname } from '../helpers/udp';
 import { EARLY_TURNS, observe } from './coldUnsubscribe.helpers';
 

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { Observable, Subscription } from 'rxjs';
-import type { Resources } from '../helpers/net';
+import type { Resources } from '../helpers/resources';
 
 /** Turns of the event loop to wait before unsubscribing, to hit each step of the opening. */
 export const EARLY_TURNS = [0, 1, 2, 3, 4, 6, 8];

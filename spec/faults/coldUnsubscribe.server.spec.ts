@@ -12,19 +12,14 @@ import {
 } from '../../src/index';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { expectHandlesBack, useLeakCheck } from '../helpers/leaks';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  collect,
-  record,
-  rejectionOf,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { HOST, unusedPort } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { EARLY_TURNS, observe } from './coldUnsubscribe.helpers';
 import { expectSameBytes } from './faultHelpers';
 

@@ -8,8 +8,12 @@ import { fromSubprocess } from '../../src/index';
 import type { SubprocessTransport } from '../../src/core/transports';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { expectHandlesBack, useLeakCheck } from '../helpers/leaks';
-import { MiB, collect, record, turns, useResources, waitFor } from '../helpers/net';
-import { isAlive, useExceptionReports, valueOf, within } from '../helpers/process';
+import { MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { collect, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { isAlive, valueOf, within } from '../helpers/process';
 import { EARLY_TURNS, observe, processesWith, uniqueSleep } from './coldUnsubscribe.helpers';
 
 describe('unsubscribing from a cold form', () => {

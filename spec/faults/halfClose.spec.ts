@@ -8,18 +8,15 @@ import { createConnection } from '../../src/index';
 import { pipeline } from '../../src/operators';
 import { patternBytes } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  record,
-  startRawServer,
-  startServer,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { MiB } from '../helpers/bytes';
+import { startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { closedValue, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { countingProtocol, expectSameBytes, rawCollect, type RawCollector } from './faultHelpers';
 
 describe('a peer that half-closes and keeps reading', () => {

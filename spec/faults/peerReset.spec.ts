@@ -8,21 +8,16 @@ import * as net from 'node:net';
 import { TransportClosedError, createConnection, type SocketTransport } from '../../src/index';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  nextConnection,
-  record,
-  rejectionOf,
-  startRawServer,
-  startServer,
-  thrownBy,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf, thrownBy } from '../helpers/outcomes';
+import { startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { closedValue, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { countingProtocol, expectOSError, expectPrefix, rawCollect } from './faultHelpers';
 
 /** Codes a reset shows as: on a read, or on a write into the reset socket. */

@@ -15,16 +15,13 @@ import {
 } from '../../src/index';
 import { concatBytes } from '../../src/core/bytes';
 import { patternBytes, utf8 } from '../helpers/bytes';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  startRawServer,
-  thrownBy,
-  turns,
-  waitFor,
-  type Resources,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { thrownBy } from '../helpers/outcomes';
+import { startRawServer } from '../helpers/rawPeers';
+import type { Resources } from '../helpers/resources';
+import { HOST } from '../helpers/sockets';
+import { closedValue } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { within } from '../helpers/process';
 import {
   countingProtocol,

@@ -8,8 +8,11 @@ import { subprocessExec, type SubprocessProtocol } from '../../src/index';
 import type { SubprocessTransport } from '../../src/core/transports';
 import { patternBytes } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { KiB, turns, useResources, waitFor } from '../helpers/net';
-import { isAlive, trackProcess, useExceptionReports, valueOf } from '../helpers/process';
+import { KiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { isAlive, trackProcess, valueOf } from '../helpers/process';
 
 describe('close() and abort() from inside callbacks', () => {
   const resources = useResources();

@@ -8,8 +8,8 @@
 import type { SocketTransport } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { useResources } from '../helpers/net';
-import { useExceptionReports } from '../helpers/process';
+import { useResources } from '../helpers/resources';
+import { useExceptionReports } from '../helpers/exceptions';
 import { runStreamCase, streamCaseTable, type StreamCase } from './reentrantClose.helpers';
 
 const BUFFERED_CASES: readonly StreamCase[] = [

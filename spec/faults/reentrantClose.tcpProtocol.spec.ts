@@ -9,8 +9,10 @@
 import type { SocketTransport } from '../../src/index';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { MiB, useResources, waitFor } from '../helpers/net';
-import { useExceptionReports } from '../helpers/process';
+import { MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   holdingPeer,
   resumePeerAfterAct,

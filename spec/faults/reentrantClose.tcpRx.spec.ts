@@ -8,8 +8,10 @@
  */
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { MiB, useResources, waitFor } from '../helpers/net';
-import { useExceptionReports } from '../helpers/process';
+import { MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   holdingPeer,
   resumePeerAfterAct,

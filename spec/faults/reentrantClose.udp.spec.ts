@@ -15,8 +15,12 @@ import {
 } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { HOST, thrownBy, turns, unusedPort, useResources, waitFor } from '../helpers/net';
-import { useExceptionReports, valueOf } from '../helpers/process';
+import { thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { HOST, unusedPort } from '../helpers/sockets';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { valueOf } from '../helpers/process';
 import { ACTIONS } from './reentrantClose.helpers';
 
 describe('close() and abort() from inside callbacks', () => {

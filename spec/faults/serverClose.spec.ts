@@ -12,21 +12,15 @@ import {
 } from '../../src/index';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  record,
-  rejectionOf,
-  settlesSoon,
-  startServer,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-  type Recording,
-} from '../helpers/net';
-import { useExceptionReports, within } from '../helpers/process';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { startServer } from '../helpers/servers';
+import { HOST, unusedPort } from '../helpers/sockets';
+import { closedValue, record, type Recording } from '../helpers/streams';
+import { settlesSoon, turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { within } from '../helpers/process';
 import { expectOSError, expectPrefix, expectSameBytes } from './faultHelpers';
 
 const CLIENTS = 8;

@@ -15,13 +15,17 @@ import {
 import type { SubprocessTransport } from '../../src/core/transports';
 import { Hasher, patternBytes, patternChunk, patternDigest, sha256 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { KiB, MiB, collect, delay, thrownBy, turns, useResources, waitFor } from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { delay, turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   PATTERN_WRITER_SCRIPT,
   isAlive,
   recordingSubprocessProtocol,
   trackProcess,
-  useExceptionReports,
   valueOf,
   within,
 } from '../helpers/process';

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { inspect, types } from 'node:util';
 import { firstValueFrom, type Observable } from 'rxjs';
-import { TransportError, setExceptionHandler, type ExceptionContext } from '../../src/index';
+import { TransportError } from '../../src/index';
 import { countHandles, expectHandlesBack, type HandleCounts } from '../helpers/leaks';
 
 /** How long one call may take before it counts as hung. */
@@ -29,18 +29,8 @@ export function triedSummary(): string {
   return `${tried.inputs} inputs tried (${outcomes})`;
 }
 
-/** Collects what reaches the exception handler during each test (bad protocols report there). */
-export function collectExceptionReports(): { reports: ExceptionContext[] } {
-  const collected = { reports: [] as ExceptionContext[] };
-  beforeEach(() => {
-    collected.reports = [];
-    setExceptionHandler((context) => collected.reports.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
-  return collected;
-}
+/** Bad protocols report to the exception handler: the properties collect it. */
+export { collectExceptionReports } from '../helpers/exceptions';
 
 /** Anything at all, including the odd values `fc.anything()` leaves out by default. */
 export const anything = (): fc.Arbitrary<unknown> =>

@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { createDatagramEndpoint, type InetAddress } from '../../src/index';
 import { useLeakCheck } from '../helpers/leaks';
-import { HOST, useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
+import { HOST } from '../helpers/sockets';
 import {
   anything,
   checkCall,

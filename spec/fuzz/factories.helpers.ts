@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HOST } from '../helpers/net';
+import { HOST } from '../helpers/sockets';
 import {
   NEAR_MISS_NUMBERS,
   USER_ERROR,

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { connectReadPipe, connectWritePipe } from '../../src/index';
 import { useLeakCheck } from '../helpers/leaks';
-import { turns, useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
+import { turns } from '../helpers/waits';
 import {
   NEAR_MISS_NUMBERS,
   anything,

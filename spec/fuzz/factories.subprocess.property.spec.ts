@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { subprocessExec, subprocessShell } from '../../src/index';
 import { useLeakCheck } from '../helpers/leaks';
-import { useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
 import {
   anything,
   checkCall,

@@ -11,7 +11,8 @@
 import fc from 'fast-check';
 import { createConnection, createServer, type Server } from '../../src/index';
 import { useLeakCheck } from '../helpers/leaks';
-import { HOST, inetAddressOf, unusedPort, useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
+import { HOST, inetAddressOf, unusedPort } from '../helpers/sockets';
 import {
   anything,
   checkCall,

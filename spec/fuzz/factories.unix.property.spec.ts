@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createUnixConnection, createUnixServer } from '../../src/index';
 import { useLeakCheck } from '../helpers/leaks';
-import { useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
 import { anythingButStrings, checkCall, collectExceptionReports, triedSummary } from './badInput';
 import { NUM_RUNS, options, protocolFactories, useScratchDir } from './factories.helpers';
 

@@ -23,16 +23,11 @@ import {
 } from '../../src/index';
 import type { SubprocessTransport } from '../../src/core/transports';
 import { countHandles, expectHandlesBack, useLeakCheck } from '../helpers/leaks';
-import {
-  HOST,
-  closedValue,
-  inetAddressOf,
-  record,
-  startServer,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { useResources } from '../helpers/resources';
+import { startServer } from '../helpers/servers';
+import { HOST, inetAddressOf } from '../helpers/sockets';
+import { closedValue, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { trackProcess, valueOf, within } from '../helpers/process';
 import {
   HANDLE_TYPES,

@@ -23,16 +23,12 @@ import {
 import type { SubprocessTransport } from '../../src/core/transports';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  startRawServer,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { HOST, unusedPort } from '../helpers/sockets';
+import { closedValue } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { trackProcess, valueOf, within } from '../helpers/process';
 import { anything, collectExceptionReports } from './badInput';
 

@@ -7,7 +7,10 @@
 import fc from 'fast-check';
 import { firstValueFrom } from 'rxjs';
 import { createConnection, type SocketTransport } from '../../src/index';
-import { HOST, record, startServer, type Recording, type Resources } from '../helpers/net';
+import type { Resources } from '../helpers/resources';
+import { startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { record, type Recording } from '../helpers/streams';
 import { NEAR_MISS_NUMBERS, anything, lookAlikes, oneOfValues } from './badInput';
 
 /** Values that are bytes, of every shape `write` takes. */

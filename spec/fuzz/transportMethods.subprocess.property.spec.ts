@@ -8,7 +8,7 @@ import { subprocessExec } from '../../src/index';
 import type { SubprocessTransport } from '../../src/core/transports';
 import { utf8 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
 import { trackProcess, valueOf } from '../helpers/process';
 import {
   anything,

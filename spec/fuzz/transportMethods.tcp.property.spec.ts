@@ -7,7 +7,9 @@
  */
 import fc from 'fast-check';
 import { useLeakCheck } from '../helpers/leaks';
-import { closedValue, turns, useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
+import { closedValue } from '../helpers/streams';
+import { turns } from '../helpers/waits';
 import { within } from '../helpers/process';
 import {
   anything,

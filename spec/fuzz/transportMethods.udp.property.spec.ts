@@ -8,7 +8,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
 import { createDatagramEndpoint, type DatagramTransport, type InetAddress } from '../../src/index';
 import { useLeakCheck } from '../helpers/leaks';
-import { HOST, turns, useResources } from '../helpers/net';
+import { useResources } from '../helpers/resources';
+import { HOST } from '../helpers/sockets';
+import { turns } from '../helpers/waits';
 import { valueOf } from '../helpers/process';
 import {
   NEAR_MISS_NUMBERS,

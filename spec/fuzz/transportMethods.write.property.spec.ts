@@ -11,7 +11,9 @@ import type { WriteTransport } from '../../src/core/transports';
 import { concatBytes } from '../../src/core/bytes';
 import { sha256 } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { collect, useResources, waitFor } from '../helpers/net';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { waitFor } from '../helpers/waits';
 import { trackProcess, within } from '../helpers/process';
 import {
   anything,

@@ -5,6 +5,9 @@
  */
 import { createCipheriv, createHash, type Hash } from 'node:crypto';
 
+export const KiB = 1024;
+export const MiB = 1024 * 1024;
+
 /**
  * `length` pseudo-random bytes of the stream that starts at `offset` (a multiple of 16): the
  * AES-128-CTR keystream of a key derived from `seed`, so any chunk of the stream can be made on

@@ -18,7 +18,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Resources } from './net';
+import type { Resources } from './resources';
 
 /** How many active resources of each type the process holds. */
 export type HandleCounts = Readonly<Record<string, number>>;

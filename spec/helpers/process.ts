@@ -8,11 +8,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom, type Observable } from 'rxjs';
-import {
-  setExceptionHandler,
-  type ExceptionContext,
-  type SubprocessProtocol,
-} from '../../src/index';
+import { type SubprocessProtocol } from '../../src/index';
 // src/index.ts does not re-export the pipe and subprocess transport types (yet).
 import type {
   ReadPipeTransport,
@@ -20,7 +16,8 @@ import type {
   WritePipeTransport,
   WriteTransport,
 } from '../../src/core/transports';
-import { delay, turns, type Resources } from './net';
+import type { Resources } from './resources';
+import { delay, turns } from './waits';
 
 /** The Python asyncio line-protocol child (see the script's docstring). */
 export const LINE_CHILD_SCRIPT = join(__dirname, '..', 'fixtures', 'asyncio_line_child.py');
@@ -286,24 +283,3 @@ for (let offset = 0; offset < total; offset += chunk) {
   }
 }
 `;
-
-/**
- * Collects what reaches the exception handler during each test of the enclosing `describe`, and
- * fails the test if anything arrived that the test did not take (with `take()`).
- */
-export function useExceptionReports(): { take(): ExceptionContext[] } {
-  let reports: ExceptionContext[] = [];
-  beforeEach(() => {
-    reports = [];
-    setExceptionHandler((context) => reports.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-    const unexpected = reports.map((r) => `${r.message}: ${String(r.exception)}`);
-    reports = [];
-    expect(unexpected).toEqual([]);
-  });
-  return {
-    take: () => reports.splice(0),
-  };
-}

@@ -1,5 +1,5 @@
 import { subprocessExec, type SubprocessOptions } from '../../src/index';
-import type { Resources } from './net';
+import type { Resources } from './resources';
 import { trackProcess } from './process';
 
 /** `subprocessExec` whose children are tracked in `resources`, so none outlives its test. */

@@ -12,7 +12,8 @@ import {
   createDatagramEndpoint,
   type DatagramEndpointOptions,
 } from '../../src/node/createDatagramEndpoint';
-import { HOST, turns } from './net';
+import { HOST } from './sockets';
+import { turns } from './waits';
 
 export const HOST6 = '::1';
 

@@ -13,16 +13,12 @@ import {
 } from '../../src/index';
 import { patternBytes, utf8 } from '../helpers/bytes';
 import { countHandles, expectHandlesBack, findGc, settledHeapUsed } from '../helpers/leaks';
-import {
-  HOST,
-  MiB,
-  collect,
-  closedValue,
-  rejectionOf,
-  startServer,
-  unusedPort,
-  useResources,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { startServer } from '../helpers/servers';
+import { HOST, unusedPort } from '../helpers/sockets';
+import { collect, closedValue } from '../helpers/streams';
 import { within } from '../helpers/process';
 
 const CYCLES = 10_000;

@@ -7,7 +7,11 @@ import { createConnection, type SocketTransport } from '../../src/index';
 import { pipeline } from '../../src/operators';
 import { Hasher, patternChunk, patternDigest } from '../helpers/bytes';
 import { useLeakCheck } from '../helpers/leaks';
-import { HOST, KiB, MiB, netHandleCount, startServer, useResources, waitFor } from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { startServer } from '../helpers/servers';
+import { HOST, netHandleCount } from '../helpers/sockets';
+import { waitFor } from '../helpers/waits';
 
 const WANTED_CLIENTS = 1_000;
 const PAYLOAD = MiB;

@@ -7,17 +7,11 @@ import type { StreamHandleEvents } from '../../src/core/handle';
 import { BrokenPipeError, ConnectionResetError, TransportOSError } from '../../src/index';
 import { NetStreamHandle } from '../../src/node/NetStreamHandle';
 import { patternBytes, sha256, utf8 } from '../helpers/bytes';
-import {
-  HOST,
-  MiB,
-  delay,
-  readAll,
-  startRawServer,
-  turns,
-  useResources,
-  waitFor,
-  type RawServer,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { readAll, startRawServer, type RawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { HOST } from '../helpers/sockets';
+import { delay, turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 
 /** Records the events a handle reports. */

@@ -7,8 +7,6 @@ import { firstValueFrom, type Observable } from 'rxjs';
 import {
   createConnection,
   createServer,
-  setExceptionHandler,
-  type ExceptionContext,
   type Protocol,
   type Server,
   type SocketTransport,
@@ -21,6 +19,7 @@ import {
   startPythonEchoServer,
   type PythonEchoServer,
 } from '../fixtures/pythonPeer';
+import { useExceptionReports } from '../helpers/exceptions';
 
 const HOST = '127.0.0.1';
 const NBYTES = 16 * 1024 * 1024;
@@ -208,18 +207,10 @@ maybe('asyncio interop', () => {
   let payloadSha256 = '';
   const transports: SocketTransport[] = [];
   const servers: Server[] = [];
-  let reported: ExceptionContext[] = [];
 
   beforeAll(() => {
     payload = deterministicBytes(NBYTES, SEED);
     payloadSha256 = sha256(payload);
-  });
-
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => {
-      reported.push(context);
-    });
   });
 
   afterEach(async () => {
@@ -232,8 +223,9 @@ maybe('asyncio interop', () => {
       server.abortClients();
       await server.waitClosed();
     }
-    setExceptionHandler(null);
   });
+  // Declared after the cleanup, so that its check runs after it: what closing reports counts.
+  const reported = useExceptionReports();
 
   describe('rxtransport client to a python asyncio echo server', () => {
     let python: PythonEchoServer | undefined;
@@ -274,7 +266,7 @@ maybe('asyncio interop', () => {
       // EOF received and sent: the transport closes itself, cleanly.
       await expect(firstValueFrom(transport.closed$)).resolves.toBeNull();
       expect(transport.isClosing()).toBe(true);
-      expect(reported).toEqual([]);
+      expect(reported.take()).toEqual([]);
     });
 
     it('echoes 16 MiB written by a Protocol that pauses in pauseWriting', async () => {
@@ -303,7 +295,7 @@ maybe('asyncio interop', () => {
       expect(maxBuffered).toBeLessThanOrEqual(high + CHUNK_SIZE);
       expectCallbacks(protocol.events, ['connectionMade', 'eofReceived', 'connectionLost']);
       await expect(firstValueFrom(transport.closed$)).resolves.toBeNull();
-      expect(reported).toEqual([]);
+      expect(reported.take()).toEqual([]);
     });
   });
 
@@ -329,7 +321,7 @@ maybe('asyncio interop', () => {
       const [seen] = await Promise.all(digests);
       expect(seen).toEqual({ bytes: NBYTES, sha256: result.sha256_sent });
       await expect(firstValueFrom(clients[0]!.closed$)).resolves.toBeNull();
-      expect(reported).toEqual([]);
+      expect(reported.take()).toEqual([]);
     });
 
     it('is echoed 16 MiB by a Protocol server that pauses reading while writing is paused', async () => {
@@ -355,7 +347,7 @@ maybe('asyncio interop', () => {
       await expect(protocol.lost.promise).resolves.toBeNull();
       expect(protocol.hasher.digest()).toEqual({ bytes: NBYTES, sha256: result.sha256_sent });
       expectCallbacks(protocol.events, ['connectionMade', 'eofReceived', 'connectionLost']);
-      expect(reported).toEqual([]);
+      expect(reported.take()).toEqual([]);
     });
   });
 });

@@ -20,7 +20,7 @@ import {
   waitForStable,
 } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
-import { useExceptionReports } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 import { Tracker, sockname } from '../helpers/udp';
 
 /** Bytes a subscriber is handed at once, on subscribe: what the Observable held. */

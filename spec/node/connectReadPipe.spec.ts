@@ -11,18 +11,14 @@ import type { Protocol } from '../../src/core/protocols';
 import type { ReadPipeTransport, WritePipeTransport } from '../../src/core/transports';
 import { recordingProtocol } from '../helpers/recordingProtocol';
 import { Hasher, patternBytes, sha256, utf8 } from '../helpers/bytes';
-import {
-  KiB,
-  MiB,
-  collect,
-  netHandleCount,
-  rejectionOf,
-  turns,
-  useResources,
-  waitFor,
-  waitForStable,
-} from '../helpers/net';
-import { makeFifo, trackPipe, useExceptionReports, valueOf, type Fifo } from '../helpers/process';
+import { KiB, MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { netHandleCount } from '../helpers/sockets';
+import { collect } from '../helpers/streams';
+import { turns, waitFor, waitForStable } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { makeFifo, trackPipe, valueOf, type Fifo } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';
 
 describe('connectReadPipe', () => {

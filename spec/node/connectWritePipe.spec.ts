@@ -18,20 +18,14 @@ import {
 import type { Protocol } from '../../src/core/protocols';
 import type { ReadPipeTransport, WritePipeTransport } from '../../src/core/transports';
 import { patternBytes, sha256, utf8 } from '../helpers/bytes';
-import {
-  KiB,
-  MiB,
-  collect,
-  rejectionOf,
-  settlesSoon,
-  thrownBy,
-  turns,
-  useResources,
-  waitFor,
-  waitForStable,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { rejectionOf, thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { settlesSoon, turns, waitFor, waitForStable } from '../helpers/waits';
 import { recordingProtocol } from '../helpers/recordingProtocol';
-import { makeFifo, trackPipe, useExceptionReports, valueOf, type Fifo } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
+import { makeFifo, trackPipe, valueOf, type Fifo } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';
 
 describe('connectWritePipe', () => {

@@ -9,46 +9,27 @@ import {
   ConnectionRefusedError,
   ConnectionResetError,
   createConnection,
-  setExceptionHandler,
   TransportClosedError,
   TransportError,
   TransportOSError,
-  type ExceptionContext,
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes } from '../helpers/bytes';
-import {
-  HOST,
-  KiB,
-  MiB,
-  closedValue,
-  netHandleCount,
-  nextConnection,
-  record,
-  rejectionOf,
-  startEchoServer,
-  startRawServer,
-  startServer,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST, netHandleCount, unusedPort } from '../helpers/sockets';
+import { closedValue, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('createConnection', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reports = useExceptionReports();
 
   async function connect(port: number): Promise<SocketTransport> {
     return resources.transport(await createConnection({ host: HOST, port }));
@@ -136,7 +117,7 @@ describe('createConnection', () => {
       // this test by itself: jest-circus fails the running test on an uncaught exception or an
       // unhandled rejection. A process.on('uncaughtException') spy would never fire here, since
       // test files get a sandboxed `process` whose events jest does not forward.)
-      expect(reports).toEqual([]);
+      expect(reports.take()).toEqual([]);
     });
   });
 

@@ -6,12 +6,13 @@ import * as dgram from 'node:dgram';
 import { firstValueFrom } from 'rxjs';
 import type { DatagramTransport } from '../../src/core/datagramTransports';
 import { UnsupportedError } from '../../src/core/errors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { TransportOSError } from '../../src/core/osErrors';
 import type { DatagramProtocol } from '../../src/core/protocols';
 import { createDatagramEndpoint } from '../../src/node/createDatagramEndpoint';
 import { utf8 } from '../helpers/bytes';
-import { HOST, rejectionOf, thrownBy, turns, waitFor } from '../helpers/net';
+import { rejectionOf, thrownBy } from '../helpers/outcomes';
+import { HOST } from '../helpers/sockets';
+import { turns, waitFor } from '../helpers/waits';
 import {
   HOST6,
   Tracker,
@@ -20,6 +21,7 @@ import {
   resolveFailure,
   sockname,
 } from '../helpers/udp';
+import { useExceptionReports } from '../helpers/exceptions';
 
 /** UDP handles the process holds open. */
 function udpHandleCount(): number {
@@ -28,18 +30,12 @@ function udpHandleCount(): number {
 
 describe('createDatagramEndpoint', () => {
   const tracker = new Tracker();
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
 
   afterEach(async () => {
     await tracker.dispose();
-    setExceptionHandler(null);
-    expect(reports).toEqual([]);
   });
+  // Declared after the disposal, so that its check runs after it: what closing reports counts.
+  useExceptionReports();
 
   describe('setup', () => {
     it('resolves after connectionMade ran, with sockname, no peername and the socket [S1, B4]', async () => {

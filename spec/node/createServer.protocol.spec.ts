@@ -3,39 +3,21 @@
  * accepted connection.
  */
 
-import {
-  createConnection,
-  setExceptionHandler,
-  type ExceptionContext,
-  type Protocol,
-  type SocketTransport,
-} from '../../src/index';
+import { createConnection, type Protocol, type SocketTransport } from '../../src/index';
 import { Hasher, patternBytes, sha256, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  nextConnection,
-  record,
-  startServer,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { closedValue, record } from '../helpers/streams';
+import { waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('createServer with a protocol factory', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reports = useExceptionReports();
 
   async function connect(port: number): Promise<SocketTransport> {
     return resources.transport(await createConnection({ host: HOST, port }));
@@ -120,7 +102,7 @@ describe('createServer with a protocol factory', () => {
       expect(clientEvents.filter((e) => e === 'pause')).toHaveLength(
         clientEvents.filter((e) => e === 'resume').length,
       );
-      expect(reports).toEqual([]);
+      expect(reports.take()).toEqual([]);
     });
 
     it('reports a throwing protocol factory to the exception handler and closes that connection', async () => {
@@ -137,9 +119,10 @@ describe('createServer with a protocol factory', () => {
       const refusedData = record(refused.data$);
       await waitFor(() => refusedData.ended !== null, 'the connection to be closed');
       expect(refusedData.chunks).toEqual([]);
-      expect(reports).toHaveLength(1);
-      expect(reports[0]!.exception).toBe(boom);
-      expect(reports[0]!.message).toMatch(/transport creation|incoming connection/);
+      const reported = reports.take();
+      expect(reported).toHaveLength(1);
+      expect(reported[0]!.exception).toBe(boom);
+      expect(reported[0]!.message).toMatch(/transport creation|incoming connection/);
 
       // The server goes on serving.
       expect(server.isServing()).toBe(true);

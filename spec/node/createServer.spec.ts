@@ -6,34 +6,22 @@ import { types } from 'node:util';
 import {
   createConnection,
   createServer,
-  setExceptionHandler,
   TransportClosedError,
   TransportOSError,
   UnsupportedError,
   type Address,
-  type ExceptionContext,
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  collect,
-  netHandleCount,
-  nextConnection,
-  record,
-  rejectionOf,
-  settlesSoon,
-  startEchoServer,
-  startServer,
-  thrownBy,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf, thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST, netHandleCount, unusedPort } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { settlesSoon, turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 function portOf(address: Address | undefined): number {
   if (address === undefined || 'path' in address) throw new Error('not a TCP address');
@@ -43,16 +31,7 @@ function portOf(address: Address | undefined): number {
 describe('createServer', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  useExceptionReports();
 
   async function connect(port: number): Promise<SocketTransport> {
     return resources.transport(await createConnection({ host: HOST, port }));

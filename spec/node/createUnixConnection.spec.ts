@@ -14,18 +14,13 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  MiB,
-  closedValue,
-  collect,
-  makeStaleSocketFile,
-  netHandleCount,
-  nextConnection,
-  rejectionOf,
-  tmpSocketPath,
-  turns,
-  useResources,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { nextConnection } from '../helpers/servers';
+import { makeStaleSocketFile, netHandleCount, tmpSocketPath } from '../helpers/sockets';
+import { closedValue, collect } from '../helpers/streams';
+import { turns } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 
 describe('createUnixConnection', () => {

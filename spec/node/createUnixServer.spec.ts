@@ -6,40 +6,23 @@ import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   createUnixConnection,
   createUnixServer,
-  setExceptionHandler,
   TransportOSError,
-  type ExceptionContext,
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  MiB,
-  closedValue,
-  collect,
-  makeStaleSocketFile,
-  netHandleCount,
-  rejectionOf,
-  settlesSoon,
-  tmpSocketPath,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { makeStaleSocketFile, netHandleCount, tmpSocketPath } from '../helpers/sockets';
+import { closedValue, collect } from '../helpers/streams';
+import { settlesSoon, turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('createUnixServer', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reports = useExceptionReports();
 
   async function connect(path: string): Promise<SocketTransport> {
     return resources.transport(await createUnixConnection({ path }));
@@ -133,7 +116,7 @@ describe('createUnixServer', () => {
       client.writeEof();
       expect((await echoed).toString()).toBe('after close');
       await closed;
-      expect(reports).toEqual([]);
+      expect(reports.take()).toEqual([]);
     });
 
     it('lets a new server bind the same path afterwards', async () => {

@@ -8,7 +8,6 @@ import { firstValueFrom, timeout } from 'rxjs';
 import type { InetAddress } from '../../src/core/address';
 import type { DatagramTransport } from '../../src/core/datagramTransports';
 import { TransportError } from '../../src/core/errors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { ConnectionRefusedError, TransportOSError } from '../../src/core/osErrors';
 import {
   python3Available,
@@ -16,8 +15,10 @@ import {
   startPythonUdpEcho,
 } from '../fixtures/pythonUdpPeer';
 import { utf8 } from '../helpers/bytes';
-import { HOST, turns, waitFor } from '../helpers/net';
+import { HOST } from '../helpers/sockets';
+import { turns, waitFor } from '../helpers/waits';
 import { HOST6, Tracker, numbered, onLinux, sockname, text, withIPv6 } from '../helpers/udp';
+import { useExceptionReports } from '../helpers/exceptions';
 
 const withPython = python3Available() ? describe : describe.skip;
 if (!python3Available()) {
@@ -35,18 +36,12 @@ async function unusedUdpPort(type: 'udp4' | 'udp6' = 'udp4', host = HOST): Promi
 
 describe('createDatagramEndpoint', () => {
   const tracker = new Tracker();
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
 
   afterEach(async () => {
     await tracker.dispose();
-    setExceptionHandler(null);
-    expect(reports).toEqual([]);
   });
+  // Declared after the disposal, so that its check runs after it: what closing reports counts.
+  useExceptionReports();
 
   /**
    * An Rx echo endpoint on `host`, and a client connected to it that keeps `window` numbered

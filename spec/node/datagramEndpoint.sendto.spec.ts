@@ -4,9 +4,10 @@
  */
 import { firstValueFrom } from 'rxjs';
 import { TransportClosedError } from '../../src/core/errors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { utf8 } from '../helpers/bytes';
-import { HOST, thrownBy, waitFor } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
+import { HOST } from '../helpers/sockets';
+import { waitFor } from '../helpers/waits';
 import {
   HOST6,
   Tracker,
@@ -17,21 +18,16 @@ import {
   text,
   withIPv6,
 } from '../helpers/udp';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('createDatagramEndpoint', () => {
   const tracker = new Tracker();
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
 
   afterEach(async () => {
     await tracker.dispose();
-    setExceptionHandler(null);
-    expect(reports).toEqual([]);
   });
+  // Declared after the disposal, so that its check runs after it: what closing reports counts.
+  useExceptionReports();
 
   describe('sendto', () => {
     it('with remoteAddr, sends to it without an address or with that same address [D2]', async () => {

@@ -8,7 +8,7 @@ import { createConnection, type Protocol, type SocketTransport } from '../../src
 import { utf8 } from '../helpers/bytes';
 import { HOST, readAll, startRawServer, turns, useResources, waitFor } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
-import { useExceptionReports } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 
 /** A protocol whose `eofReceived` returns `value` (whatever a JavaScript caller returns). */
 function returning(value: unknown): Protocol<SocketTransport> & { eof: boolean } {

@@ -10,19 +10,12 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
-import {
-  HOST,
-  closedValue,
-  collect,
-  netHandleCount,
-  readAll,
-  startEchoServer,
-  startRawServer,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { readAll, startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { startEchoServer } from '../helpers/servers';
+import { HOST, netHandleCount, unusedPort } from '../helpers/sockets';
+import { closedValue, collect } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 
 /** What a subscription to a cold transport Observable saw. */

@@ -6,10 +6,10 @@ import { firstValueFrom, type Observable, type Subscription } from 'rxjs';
 import type { InetAddress } from '../../src/core/address';
 import type { DatagramTransport } from '../../src/core/datagramTransports';
 import { UnsupportedError } from '../../src/core/errors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { TransportOSError } from '../../src/core/osErrors';
 import { fromDatagramEndpoint } from '../../src/node/fromDatagramEndpoint';
-import { turns, waitFor } from '../helpers/net';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
 
 const HOST = '127.0.0.1';
 
@@ -35,14 +35,11 @@ describe('fromDatagramEndpoint', () => {
   const subscriptions: Subscription[] = [];
   const endpoints: DatagramTransport[] = [];
   const sockets: dgram.Socket[] = [];
-  const reports: ExceptionContext[] = [];
   /** UDP handles open before the test (none, unless an earlier spec file leaked one). */
   let baseline = 0;
 
   beforeEach(() => {
     baseline = udpHandleCount();
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
   });
 
   afterEach(async () => {
@@ -55,10 +52,10 @@ describe('fromDatagramEndpoint', () => {
       sockets.splice(0).map((socket) => new Promise<void>((resolve) => socket.close(resolve))),
     );
     await turns(3);
-    setExceptionHandler(null);
-    expect(reports).toEqual([]);
     expect(udpHandleCount()).toBe(baseline);
   });
+  // Declared after the cleanup, so that its check runs after it: what closing reports counts.
+  useExceptionReports();
 
   function observe(source$: Observable<DatagramTransport>): Observed {
     const observed: Observed = {

@@ -11,20 +11,12 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
-import {
-  HOST,
-  closedValue,
-  collect,
-  delay,
-  netHandleCount,
-  record,
-  rejectionOf,
-  startServer,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { startServer } from '../helpers/servers';
+import { HOST, netHandleCount, unusedPort } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { delay, turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 
 interface Observed {

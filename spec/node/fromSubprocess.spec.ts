@@ -5,12 +5,15 @@
 import { firstValueFrom, lastValueFrom, switchMap, toArray, type Subscription } from 'rxjs';
 import { TransportOSError, fromSubprocess } from '../../src/index';
 import type { SubprocessTransport } from '../../src/core/transports';
-import { collect, rejectionOf, turns, useResources, waitFor } from '../helpers/net';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   childHandleCount,
   recordingSubprocessProtocol,
   signalZeroError,
-  useExceptionReports,
   valueOf,
 } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';

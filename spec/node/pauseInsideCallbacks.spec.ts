@@ -18,7 +18,7 @@ import {
   waitFor,
 } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
-import { useExceptionReports } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 
 /** A BufferedProtocol with tiny buffers that pauses reading on its first `bufferUpdated`. */
 class PausingOnFirstUpdate implements BufferedProtocol<SocketTransport> {

@@ -5,7 +5,11 @@ import { lastValueFrom, tap } from 'rxjs';
 import { createConnection, type SocketTransport } from '../../src/index';
 import { pipeline } from '../../src/operators/pipeline';
 import { Hasher, patternChunk, patternDigest } from '../helpers/bytes';
-import { HOST, delay, KiB, MiB, nextConnection, startServer, useResources } from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { delay } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
 
 describe('pipeline over TCP', () => {

@@ -8,13 +8,13 @@ import { createConnection, subprocessExec, type SocketTransport } from '../../sr
 import type { SubprocessTransport } from '../../src/core/transports';
 import { pipeline } from '../../src/operators/index';
 import { Hasher, patternChunk, patternDigest } from '../helpers/bytes';
-import { HOST, KiB, MiB, delay, nextConnection, startServer, useResources } from '../helpers/net';
-import {
-  trackProcess,
-  useExceptionReports,
-  valueOf,
-  writeObeyingFlowControl,
-} from '../helpers/process';
+import { KiB, MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { delay } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { trackProcess, valueOf, writeObeyingFlowControl } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';
 
 describe('pipeline', () => {

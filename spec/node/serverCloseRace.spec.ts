@@ -8,7 +8,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { createConnection, createServer, type Server, type SocketTransport } from '../../src/index';
 import { HOST, inetAddressOf, useResources } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
-import { useExceptionReports } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('server.close() in the turn a connection was accepted', () => {
   const resources = useResources();

@@ -7,7 +7,7 @@ import type * as net from 'node:net';
 import { createConnection } from '../../src/index';
 import { HOST, MiB, rejectionOf, startRawServer, useResources, waitFor } from '../helpers/net';
 import { useLeakCheck } from '../helpers/leaks';
-import { useExceptionReports } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('drain() and flushed() once the buffer was dropped', () => {
   const resources = useResources();

@@ -7,23 +7,18 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { BrokenPipeError, TransportClosedError, subprocessExec } from '../../src/index';
 import type { SubprocessTransport } from '../../src/core/transports';
 import { Hasher, patternBytes, patternDigest } from '../helpers/bytes';
-import {
-  KiB,
-  MiB,
-  collect,
-  delay,
-  thrownBy,
-  useResources,
-  waitFor,
-  waitForStable,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { delay, waitFor, waitForStable } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   PATTERN_WRITER_SCRIPT,
   isAlive,
   recordingSubprocessProtocol,
   signalZeroError,
   trackProcess,
-  useExceptionReports,
   valueOf,
   writeObeyingFlowControl,
 } from '../helpers/process';

@@ -8,8 +8,12 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { TransportClosedError } from '../../src/core/errors';
 import { TransportOSError, subprocessExec, type SubprocessOptions } from '../../src/index';
 import { utf8 } from '../helpers/bytes';
-import { collect, rejectionOf, turns, useResources, waitFor } from '../helpers/net';
-import { childHandleCount, makeFifo, useExceptionReports, valueOf } from '../helpers/process';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { childHandleCount, makeFifo, valueOf } from '../helpers/process';
 import { trackedExec } from '../helpers/trackedExec';
 import { useLeakCheck } from '../helpers/leaks';
 

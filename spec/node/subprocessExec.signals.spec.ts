@@ -4,14 +4,11 @@
  */
 import { constants } from 'node:os';
 import { ProcessLookupError, subprocessExec } from '../../src/index';
-import { thrownBy, turns, useResources } from '../helpers/net';
-import {
-  childHandleCount,
-  isAlive,
-  signalZeroError,
-  useExceptionReports,
-  valueOf,
-} from '../helpers/process';
+import { thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { turns } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
+import { childHandleCount, isAlive, signalZeroError, valueOf } from '../helpers/process';
 import { trackedExec } from '../helpers/trackedExec';
 import { useLeakCheck } from '../helpers/leaks';
 

@@ -8,12 +8,16 @@ import { TransportClosedError } from '../../src/core/errors';
 import { lines } from '../../src/operators/index';
 import { python3Available } from '../fixtures/pythonPeer';
 import { Hasher, patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
-import { MiB, collect, thrownBy, turns, useResources } from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { thrownBy } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { turns } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   LINE_CHILD_SCRIPT,
   isAlive,
   recordingSubprocessProtocol,
-  useExceptionReports,
   valueOf,
 } from '../helpers/process';
 import { trackedExec } from '../helpers/trackedExec';

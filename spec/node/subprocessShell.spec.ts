@@ -4,13 +4,16 @@
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { subprocessShell, type SubprocessOptions } from '../../src/index';
-import { collect, rejectionOf, turns, useResources } from '../helpers/net';
+import { rejectionOf } from '../helpers/outcomes';
+import { useResources } from '../helpers/resources';
+import { collect } from '../helpers/streams';
+import { turns } from '../helpers/waits';
+import { useExceptionReports } from '../helpers/exceptions';
 import {
   childHandleCount,
   recordingSubprocessProtocol,
   signalZeroError,
   trackProcess,
-  useExceptionReports,
   valueOf,
 } from '../helpers/process';
 import { useLeakCheck } from '../helpers/leaks';

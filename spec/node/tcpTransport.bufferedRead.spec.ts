@@ -13,19 +13,13 @@ import {
   type SocketTransport,
 } from '../../src/index';
 import { Hasher, patternBytes, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  KiB,
-  MiB,
-  nextConnection,
-  startServer,
-  tmpSocketPath,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startServer } from '../helpers/servers';
+import { HOST, tmpSocketPath } from '../helpers/sockets';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
-import { useExceptionReports } from '../helpers/process';
+import { useExceptionReports } from '../helpers/exceptions';
 
 /** A BufferedProtocol over a ring of buffers of the given sizes, recording every call. */
 class RingProtocol implements BufferedProtocol<SocketTransport> {

@@ -4,44 +4,26 @@
 
 import {
   createConnection,
-  setExceptionHandler,
   TransportClosedError,
-  type ExceptionContext,
   type Protocol,
   type SocketTransport,
 } from '../../src/index';
 import { Hasher, patternBytes, utf8, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  MiB,
-  closedValue,
-  collect,
-  nextConnection,
-  readAll,
-  record,
-  rejectionOf,
-  startEchoServer,
-  startRawServer,
-  startServer,
-  turns,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { MiB } from '../helpers/bytes';
+import { rejectionOf } from '../helpers/outcomes';
+import { readAll, startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('TCP transport with a protocol', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reports = useExceptionReports();
 
   describe('protocol option', () => {
     it('keeps the transport open when eofReceived returns true', async () => {
@@ -159,7 +141,7 @@ describe('TCP transport with a protocol', () => {
       // The fatal-error path [E3]: reported, force-closed, connectionLost(exc).
       expect(await closedValue(client)).toBe(boom);
       expect(lost).toEqual([boom]);
-      expect(reports.map((r) => r.exception)).toEqual([boom]);
+      expect(reports.take().map((r) => r.exception)).toEqual([boom]);
       expect(['end', 'ECONNRESET']).toContain((await receipt).ending);
     });
 
@@ -184,13 +166,13 @@ describe('TCP transport with a protocol', () => {
         }),
       );
       // [E4]: a plain callback's exception is reported; the connection goes on.
-      expect(reports.map((r) => r.exception)).toEqual([made]);
+      expect(reports.take().map((r) => r.exception)).toEqual([made]);
       expect(client.isClosing()).toBe(false);
       client.write(utf8('alive'));
       client.writeEof();
       expect(await closedValue(client)).toBeNull();
       expect(Buffer.concat(received).toString()).toBe('alive');
-      expect(reports.map((r) => r.exception)).toEqual([made, lost]);
+      expect(reports.take().map((r) => r.exception)).toEqual([lost]);
     });
 
     it('delivers pauseWriting and resumeWriting in strict alternation', async () => {

@@ -2,45 +2,22 @@
  * TCP transport read side over real loopback sockets, through createConnection.
  */
 
-import {
-  createConnection,
-  setExceptionHandler,
-  type ExceptionContext,
-  type SocketTransport,
-} from '../../src/index';
+import { createConnection, type SocketTransport } from '../../src/index';
 import { Hasher, patternBytes, patternDigest, sha256, utf8, writeChunked } from '../helpers/bytes';
-import {
-  HOST,
-  KiB,
-  MiB,
-  closedValue,
-  collect,
-  nextConnection,
-  record,
-  socketOf,
-  startEchoServer,
-  startServer,
-  turns,
-  useResources,
-  waitFor,
-  waitForStable,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST, socketOf } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { turns, waitFor, waitForStable } from '../helpers/waits';
 import { startWriterPeer, type WriterPeer } from '../helpers/writerPeer';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('TCP transport read side', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  useExceptionReports();
 
   async function connect(port: number): Promise<SocketTransport> {
     return resources.transport(await createConnection({ host: HOST, port }));

@@ -6,48 +6,27 @@ import { types } from 'node:util';
 import {
   ConnectionRefusedError,
   createConnection,
-  setExceptionHandler,
   TransportClosedError,
   TransportError,
   WriteAfterEofError,
-  type ExceptionContext,
   type SocketTransport,
 } from '../../src/index';
 import { patternBytes, sha256, utf8 } from '../helpers/bytes';
-import {
-  HOST,
-  KiB,
-  MiB,
-  closedValue,
-  collect,
-  nextConnection,
-  readAll,
-  record,
-  rejectionOf,
-  startEchoServer,
-  startRawServer,
-  startServer,
-  thrownBy,
-  turns,
-  unusedPort,
-  useResources,
-  waitFor,
-} from '../helpers/net';
+import { KiB, MiB } from '../helpers/bytes';
+import { rejectionOf, thrownBy } from '../helpers/outcomes';
+import { readAll, startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { nextConnection, startEchoServer, startServer } from '../helpers/servers';
+import { HOST, unusedPort } from '../helpers/sockets';
+import { closedValue, collect, record } from '../helpers/streams';
+import { turns, waitFor } from '../helpers/waits';
 import { useLeakCheck } from '../helpers/leaks';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('TCP transport write side', () => {
   const resources = useResources();
   useLeakCheck(resources);
-  const reports: ExceptionContext[] = [];
-
-  beforeEach(() => {
-    reports.length = 0;
-    setExceptionHandler((context) => reports.push(context));
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  useExceptionReports();
 
   async function connect(port: number): Promise<SocketTransport> {
     return resources.transport(await createConnection({ host: HOST, port }));

@@ -8,7 +8,10 @@ import fc from 'fast-check';
 import { createConnection, type SocketTransport } from '../../src/index';
 import type { WritePipeTransport } from '../../src/core/transports';
 import { sha256 } from '../helpers/bytes';
-import { HOST, readAll, startRawServer, turns, useResources } from '../helpers/net';
+import { readAll, startRawServer } from '../helpers/rawPeers';
+import { useResources } from '../helpers/resources';
+import { HOST } from '../helpers/sockets';
+import { turns } from '../helpers/waits';
 import { trackedExec } from '../helpers/trackedExec';
 import { useLeakCheck } from '../helpers/leaks';
 

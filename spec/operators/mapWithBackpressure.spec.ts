@@ -1,9 +1,9 @@
 import { map, NEVER, of, Subject, take, throwError, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { setExceptionHandler } from '../../src/core/exceptionHandler';
 import type { ReadTransport } from '../../src/core/transports';
 import { mapWithBackpressure } from '../../src/operators/mapWithBackpressure';
 import { marbleTransport } from '../../src/testing/marbleTransport';
+import { useExceptionReports } from '../helpers/exceptions';
 
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -41,13 +41,8 @@ describe('mapWithBackpressure', () => {
     testScheduler = new TestScheduler((actual, expected) => {
       expect(actual).toEqual(expected);
     });
-    // '#' in an incoming marble is a fatal transport error, which is also reported.
-    setExceptionHandler(() => undefined);
   });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reports = useExceptionReports();
 
   it('pauses reading at the high water mark and resumes at the low one, in virtual time', () => {
     testScheduler.run((helpers) => {
@@ -164,13 +159,17 @@ describe('mapWithBackpressure', () => {
   });
 
   it('errors with the error of data$', () => {
+    const reset = new Error('reset by peer');
     testScheduler.run((helpers) => {
       const { expectObservable } = helpers;
-      const reset = new Error('reset by peer');
       const transport = marbleTransport(helpers, { incoming: '-a-#', error: reset });
       const result = transport.data$.pipe(mapWithBackpressure(transport, () => NEVER));
       expectObservable(result).toBe('---#', undefined, reset);
     });
+    // A plain Error (not an OS error) on a transport is a fatal error, which is also reported.
+    expect(reports.take()).toEqual([
+      expect.objectContaining({ message: 'Fatal read/write error on transport', exception: reset }),
+    ]);
   });
 
   it('releases everything on unsubscribe: inners unsubscribed, reading resumed', () => {

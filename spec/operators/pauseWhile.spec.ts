@@ -1,9 +1,9 @@
 import { BehaviorSubject, map, Subject, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import type { ReadTransport } from '../../src/core/transports';
 import { pauseWhile } from '../../src/operators/pauseWhile';
 import { marbleTransport } from '../../src/testing/marbleTransport';
+import { useExceptionReports } from '../helpers/exceptions';
 
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -27,6 +27,7 @@ function recordingTransport(): ReadTransport & { calls: string[] } {
 }
 
 describe('pauseWhile', () => {
+  const reports = useExceptionReports();
   let testScheduler: TestScheduler;
 
   beforeEach(() => {
@@ -94,20 +95,14 @@ describe('pauseWhile', () => {
   });
 
   it('resumes and reports to the exception handler when paused$ errors', () => {
-    const reports: ExceptionContext[] = [];
-    setExceptionHandler((context) => reports.push(context));
-    try {
-      const transport = recordingTransport();
-      const paused$ = new Subject<boolean>();
-      pauseWhile(transport, paused$);
-      paused$.next(true);
-      const boom = new Error('boom');
-      paused$.error(boom);
-      expect(transport.calls).toEqual(['pause', 'resume']);
-      expect(reports).toEqual([expect.objectContaining({ exception: boom, transport })]);
-    } finally {
-      setExceptionHandler(null);
-    }
+    const transport = recordingTransport();
+    const paused$ = new Subject<boolean>();
+    pauseWhile(transport, paused$);
+    paused$.next(true);
+    const boom = new Error('boom');
+    paused$.error(boom);
+    expect(transport.calls).toEqual(['pause', 'resume']);
+    expect(reports.take()).toEqual([expect.objectContaining({ exception: boom, transport })]);
   });
 
   it('refuses a transport without pauseReading and a paused$ that is not an Observable', () => {

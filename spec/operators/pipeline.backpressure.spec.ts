@@ -4,12 +4,13 @@
  */
 import { firstValueFrom, lastValueFrom, map, type Observable } from 'rxjs';
 import { TransportClosedError } from '../../src/core/errors';
-import { setExceptionHandler } from '../../src/core/exceptionHandler';
 import type { ReadTransport, SocketTransport } from '../../src/core/transports';
 import { pipeline } from '../../src/operators/pipeline';
 import { transportPair } from '../../src/testing/transportPair';
+import { useExceptionReports } from '../helpers/exceptions';
 import { patternBytes, sha256, writeChunked } from '../helpers/bytes';
-import { collect, record, settlesSoon, turns, waitFor } from '../helpers/net';
+import { collect, record } from '../helpers/streams';
+import { settlesSoon, turns, waitFor } from '../helpers/waits';
 
 const KiB = 1024;
 
@@ -44,14 +45,7 @@ function ending(observable: Observable<unknown>): Promise<{ kind: string; error?
 }
 
 describe('pipeline', () => {
-  beforeEach(() => {
-    // '#' in an incoming marble is a fatal transport error, which is also reported.
-    setExceptionHandler(() => undefined);
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  useExceptionReports();
 
   describe('over transport pairs, with real water marks', () => {
     const opened: SocketTransport[] = [];

@@ -5,11 +5,11 @@
 import { map, NEVER } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { TransportClosedError, WriteAfterEofError } from '../../src/core/errors';
-import { setExceptionHandler } from '../../src/core/exceptionHandler';
 import type { ReadTransport, WriteTransport } from '../../src/core/transports';
 import { pipeline } from '../../src/operators/pipeline';
 import { marbleTransport } from '../../src/testing/marbleTransport';
 import { transportPair } from '../../src/testing/transportPair';
+import { useExceptionReports } from '../helpers/exceptions';
 
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -25,14 +25,7 @@ function withoutEof<T extends WriteTransport>(transport: T): T {
 }
 
 describe('pipeline', () => {
-  beforeEach(() => {
-    // '#' in an incoming marble is a fatal transport error, which is also reported.
-    setExceptionHandler(() => undefined);
-  });
-
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reports = useExceptionReports();
 
   describe('in virtual time', () => {
     let testScheduler: TestScheduler;
@@ -123,24 +116,37 @@ describe('pipeline', () => {
     });
 
     it('errors with the error of the source, leaving the destination open', () => {
+      const reset = new Error('reset by peer');
       testScheduler.run((helpers) => {
         const { expectObservable } = helpers;
-        const reset = new Error('reset by peer');
         const source = marbleTransport(helpers, { incoming: '-a-#', error: reset });
         const destination = marbleTransport(helpers, { incoming: '-' });
         expectObservable(pipeline(source, destination)).toBe('-x-#', { x: 1 }, reset);
         expectObservable(destination.written$.pipe(map(decode))).toBe('-a--');
       });
+      // A plain Error (not an OS error) on a transport is a fatal error, which is also reported.
+      expect(reports.take()).toEqual([
+        expect.objectContaining({
+          message: 'Fatal read/write error on transport',
+          exception: reset,
+        }),
+      ]);
     });
 
     it('errors with the error the destination was lost with', () => {
+      const reset = new Error('destination reset');
       testScheduler.run((helpers) => {
         const { expectObservable } = helpers;
-        const reset = new Error('destination reset');
         const source = marbleTransport(helpers, { incoming: '-a---b-|' });
         const destination = marbleTransport(helpers, { incoming: '---#', error: reset });
         expectObservable(pipeline(source, destination)).toBe('-x-#', { x: 1 }, reset);
       });
+      expect(reports.take()).toEqual([
+        expect.objectContaining({
+          message: 'Fatal read/write error on transport',
+          exception: reset,
+        }),
+      ]);
     });
 
     it('errors with TransportClosedError when the destination closes before the source ends', () => {

@@ -41,11 +41,13 @@ export class HotQueue<T> {
 
   readonly observable: Observable<T> = new Observable<T>((subscriber) => {
     this.subscribers = [...this.subscribers, subscriber];
-    this.deliver();
-    return () => {
+    // The removal is registered before the first delivery: a subscriber that leaves during it
+    // (`take(1)`, `firstValueFrom`) must not be handed the rest, which stays held.
+    subscriber.add(() => {
       const index = this.subscribers.indexOf(subscriber);
       if (index >= 0) this.subscribers = this.subscribers.filter((_, i) => i !== index);
-    };
+    });
+    this.deliver();
   });
 
   constructor(private readonly options: HotQueueOptions<T>) {}

@@ -23,7 +23,7 @@ export function checkSignal(signal: unknown): number | NodeJS.Signals {
 
 /**
  * Drives a subprocess transport from a spawned `ChildProcess`: its stdio sockets become pipe
- * handles; Node's 'exit' gives the return code, with a signal death as `-N` as asyncio [N10].
+ * handles; Node's 'exit' gives the return code, with a signal death as `-N` as asyncio.
  * @internal
  */
 export class ChildProcessHandle implements ProcessHandle {

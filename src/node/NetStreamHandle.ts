@@ -9,7 +9,7 @@ const LINGER_MS = 30_000;
 
 /**
  * Drives a stream transport from a connected `net.Socket` (TCP, Unix socket or pipe). The socket
- * must have `allowHalfOpen: true`, so that EOF is the protocol's to answer [N4].
+ * must have `allowHalfOpen: true`, so that EOF is the protocol's to answer.
  * @internal
  */
 export class NetStreamHandle implements StreamHandle {

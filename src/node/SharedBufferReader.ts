@@ -21,7 +21,8 @@ export interface OnReadOption {
  *
  * A protocol's own buffer is never handed to Node: Node asks for the next read's buffer as soon
  * as a read finishes, and the read may come much later, when the protocol's buffer (or the
- * protocol) has changed; asyncio asks `getBuffer` right before each read [R7].
+ * protocol) has changed; asyncio asks `getBuffer` right before each read
+ * ([asyncio difference 8](../../docs/asyncio-differences.md#reading)).
  *
  * `onread` can only be given when the socket is created, so the reader exists before its
  * handle and transport; reads start only after `attach` (the socket is paused until then).

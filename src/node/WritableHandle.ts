@@ -6,7 +6,8 @@ import { directWriter } from './directWrite.js';
 /**
  * Drives a write pipe transport from any Node `Writable` (a pipe's `net.Socket`, a TTY, a file
  * stream on a character device, a child's stdin). A reader that went away shows as `EPIPE` on
- * the next write, which Node reports through 'error' [N9].
+ * the next write, which Node reports through 'error'
+ * ([asyncio difference 23](../../docs/asyncio-differences.md#pipes-and-subprocesses)).
  * @internal
  */
 export class WritableHandle implements StreamHandle {

@@ -6,7 +6,10 @@ import { optionalFunction, requireObject } from '../core/validate.js';
 import { readablePipe } from './pipeStream.js';
 import { ReadableHandle } from './ReadableHandle.js';
 
-/** Options of {@link connectReadPipe}. */
+/**
+ * Options of {@link connectReadPipe}.
+ * @group Factories
+ */
 export interface ReadPipeOptions {
   /** Protocol factory; without one the transport feeds its Rx surfaces. */
   readonly protocol?: () => Protocol<ReadPipeTransport>;
@@ -15,7 +18,7 @@ export interface ReadPipeOptions {
 /**
  * Reads a pipe through a transport (asyncio `loop.connect_read_pipe`). `pipe` is an fd number
  * (a FIFO, a pipe end, a socket or a character device) or a Node `Readable`; the transport owns
- * it and closes it. EOF always closes the transport [P2]. `getExtraInfo('pipe')` is `pipe`.
+ * it and closes it. EOF always closes the transport. `getExtraInfo('pipe')` is `pipe`.
  *
  * @example
  * ```ts
@@ -24,6 +27,7 @@ export interface ReadPipeOptions {
  * stdin.data$.subscribe((chunk) => console.log(`${chunk.byteLength} bytes`));
  * ```
  * @throws TypeError `ERR_INVALID_ARG_TYPE`, or `ERR_INVALID_ARG_VALUE` for a regular file.
+ * @group Factories
  */
 export async function connectReadPipe(
   pipe: number | Readable,

@@ -6,7 +6,10 @@ import { optionalFunction, requireObject } from '../core/validate.js';
 import { writablePipe } from './pipeStream.js';
 import { WritableHandle } from './WritableHandle.js';
 
-/** Options of {@link connectWritePipe}. */
+/**
+ * Options of {@link connectWritePipe}.
+ * @group Factories
+ */
 export interface WritePipeOptions {
   /** Protocol factory; without one the transport is used through `write`/`sink`. */
   readonly protocol?: () => Protocol<WritePipeTransport>;
@@ -15,7 +18,7 @@ export interface WritePipeOptions {
 /**
  * Writes to a pipe through a transport (asyncio `loop.connect_write_pipe`). `pipe` is an fd
  * number (a FIFO, a pipe end, a socket or a character device) or a Node `Writable`; the
- * transport owns it and closes it. `writeEof()` closes after flushing [P8]; a reader that went
+ * transport owns it and closes it. `writeEof()` closes after flushing; a reader that went
  * away is reported as a `BrokenPipeError` on `closed$` at the next write.
  *
  * @example
@@ -26,6 +29,7 @@ export interface WritePipeOptions {
  * await out.drain();
  * ```
  * @throws TypeError `ERR_INVALID_ARG_TYPE`, or `ERR_INVALID_ARG_VALUE` for a regular file.
+ * @group Factories
  */
 export async function connectWritePipe(
   pipe: number | Writable,

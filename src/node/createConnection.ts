@@ -13,7 +13,10 @@ import { tcpExtraInfo } from './extraInfo.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 import { connectHandle, openStreamTransport } from './openStreamTransport.js';
 
-/** Options of {@link createConnection}. */
+/**
+ * Options of {@link createConnection}.
+ * @group Factories
+ */
 export interface ConnectionOptions {
   /** Host name or IP address to connect to. */
   readonly host: string;
@@ -24,7 +27,8 @@ export interface ConnectionOptions {
   /** Local address to bind before connecting. */
   readonly localAddr?: { readonly host: string; readonly port?: number };
   /**
-   * Sets TCP_NODELAY, as asyncio does on every TCP transport [N6].
+   * Sets TCP_NODELAY, as asyncio does on every TCP transport; `false` turns it off
+   * ([asyncio difference 12](../../docs/asyncio-differences.md#lifecycle-and-information)).
    * @defaultValue true
    */
   readonly noDelay?: boolean;
@@ -32,7 +36,7 @@ export interface ConnectionOptions {
 
 /**
  * Opens a TCP connection (asyncio `loop.create_connection`). Resolves once the protocol's
- * `connectionMade` has run [S1].
+ * `connectionMade` has run.
  *
  * @example
  * ```ts
@@ -43,6 +47,7 @@ export interface ConnectionOptions {
  * ```
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for bad options.
  * @throws {@link ConnectionRefusedError} and other `TransportOSError`s from the OS.
+ * @group Factories
  */
 export async function createConnection(options: ConnectionOptions): Promise<SocketTransport> {
   const opts = requireObject('options', options);

@@ -20,7 +20,10 @@ import {
 import type { DatagramProtocolFactory } from '../core/protocolFactories.js';
 import { DgramHandle } from './DgramHandle.js';
 
-/** Options of {@link createDatagramEndpoint}. */
+/**
+ * Options of {@link createDatagramEndpoint}.
+ * @group Factories
+ */
 export interface DatagramEndpointOptions {
   /** Address to bind: an IP address or a host name, and a port (0 or none: any free one). */
   readonly localAddr?: {
@@ -30,12 +33,13 @@ export interface DatagramEndpointOptions {
   };
   /**
    * The single peer: the socket is connected to it (unless `allowBroadcast`), and `sendto`
-   * defaults to it and refuses any other address [D2, D8].
+   * defaults to it and refuses any other address.
    */
   readonly remoteAddr?: InetAddress;
   /**
    * The address family; taken from the addresses when not given. Required when neither address
-   * is. `'unix'` is refused: Node's dgram has no Unix datagram sockets [N2].
+   * is. `'unix'` is refused: Node's dgram has no Unix datagram sockets
+   * ([asyncio difference 45](../../docs/asyncio-differences.md#creating-endpoints)).
    */
   readonly family?: 'IPv4' | 'IPv6' | 'unix';
   /**
@@ -46,7 +50,7 @@ export interface DatagramEndpointOptions {
   readonly reuseAddress?: boolean;
   /**
    * SO_BROADCAST. With `remoteAddr` too, the socket is not connected: sends go to
-   * `remoteAddr` with sendto [D8].
+   * `remoteAddr` with sendto.
    * @defaultValue false
    */
   readonly allowBroadcast?: boolean;
@@ -174,10 +178,10 @@ function candidates(
 
 /**
  * Opens a UDP endpoint (asyncio `loop.create_datagram_endpoint`) over `node:dgram`. Resolves once
- * the protocol's `connectionMade` has run [S1].
+ * the protocol's `connectionMade` has run.
  *
  * Host names are resolved first; each family that both given addresses resolve to is tried in
- * turn (bind, SO_BROADCAST, connect), and the first OS error is raised if none works [D9].
+ * turn (bind, SO_BROADCAST, connect), and the first OS error is raised if none works.
  *
  * @example
  * ```ts
@@ -191,6 +195,7 @@ function candidates(
  * @throws {@link UnsupportedError} `ERR_UNSUPPORTED` for `family: 'unix'` or a `{ path }` address.
  * @throws {@link TransportOSError} from the OS: `ENOTFOUND` for a host name that does not
  *   resolve, `EADDRINUSE`, ...
+ * @group Factories
  */
 export async function createDatagramEndpoint(
   options: DatagramEndpointOptions,

@@ -15,7 +15,10 @@ import { inetAddress } from './netAddress.js';
 import { NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 
-/** Options of {@link createServer}. */
+/**
+ * Options of {@link createServer}.
+ * @group Factories
+ */
 export interface ServerOptions {
   /** Address to bind; all interfaces when not given. */
   readonly host?: string;
@@ -46,6 +49,7 @@ export interface ServerOptions {
  * server.connections$.subscribe((client) => client.data$.subscribe(client.sink)); // echo
  * ```
  * @throws {@link TransportOSError} `EADDRINUSE` and other bind errors.
+ * @group Factories
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
   const opts = requireObject('options', options);

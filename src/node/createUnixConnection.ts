@@ -7,7 +7,10 @@ import { unixExtraInfo } from './extraInfo.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 import { connectHandle, openStreamTransport } from './openStreamTransport.js';
 
-/** Options of {@link createUnixConnection}. */
+/**
+ * Options of {@link createUnixConnection}.
+ * @group Factories
+ */
 export interface UnixConnectionOptions {
   /** Path of the Unix socket to connect to. */
   readonly path: string;
@@ -17,9 +20,10 @@ export interface UnixConnectionOptions {
 
 /**
  * Opens a Unix stream socket connection (asyncio `loop.create_unix_connection`). Resolves once
- * the protocol's `connectionMade` has run [S1]. `'peername'` is the path, `'sockname'` `''`.
+ * the protocol's `connectionMade` has run. `'peername'` is the path, `'sockname'` `''`.
  *
  * @throws {@link TransportOSError} (`ENOENT`, `ECONNREFUSED`, ...) from the OS.
+ * @group Factories
  */
 export async function createUnixConnection(
   options: UnixConnectionOptions,

@@ -8,7 +8,10 @@ import { unixExtraInfo } from './extraInfo.js';
 import { NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 
-/** Options of {@link createUnixServer}. */
+/**
+ * Options of {@link createUnixServer}.
+ * @group Factories
+ */
 export interface UnixServerOptions {
   /** Filesystem path to bind. A stale socket file there is removed first, as asyncio does. */
   readonly path: string;
@@ -29,6 +32,7 @@ function removeStaleSocket(path: string): void {
  * Listens on a Unix socket path (asyncio `loop.create_unix_server`). The socket file is removed
  * when the server closes (asyncio 3.13 `cleanup_socket`).
  * @throws {@link TransportOSError} (`EADDRINUSE`, `EACCES`, ...) from the OS.
+ * @group Factories
  */
 export async function createUnixServer(options: UnixServerOptions): Promise<Server> {
   const opts = requireObject('options', options);

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { inetAddress } from './netAddress.js';
 
-/** `getExtraInfo` values of a TCP socket [B4]. @internal */
+/** `getExtraInfo` values of a TCP socket. @internal */
 export function tcpExtraInfo(socket: Socket): Record<string, unknown> {
   return {
     peername: inetAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
@@ -10,7 +10,7 @@ export function tcpExtraInfo(socket: Socket): Record<string, unknown> {
   };
 }
 
-/** `getExtraInfo` values of a Unix socket: unnamed ends report `''`, as asyncio [B4]. @internal */
+/** `getExtraInfo` values of a Unix socket: unnamed ends report `''`, as asyncio. @internal */
 export function unixExtraInfo(
   socket: Socket,
   peerPath: string,

@@ -17,6 +17,7 @@ import { createConnection, type ConnectionOptions } from './createConnection.js'
  *   retry({ count: 3, delay: 1000 }),
  * );
  * ```
+ * @group Factories
  */
 export function fromConnection(options: ConnectionOptions): Observable<SocketTransport> {
   return coldTransport(() => createConnection(options));

@@ -16,6 +16,7 @@ import { coldTransport } from '../core/coldOpen.js';
  *   switchMap((endpoint) => endpoint.datagrams$),
  * );
  * ```
+ * @group Factories
  */
 export function fromDatagramEndpoint(
   options: DatagramEndpointOptions,

@@ -14,6 +14,7 @@ import { createServer, type ServerOptions } from './createServer.js';
  *   client.data$.subscribe(client.sink),
  * );
  * ```
+ * @group Factories
  */
 export function fromServer(options: ServerOptions): Observable<SocketTransport> {
   return coldOpen<Server, SocketTransport>(() => createServer(options), {

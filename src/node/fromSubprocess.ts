@@ -17,6 +17,7 @@ import { subprocessExec } from './subprocessExec.js';
  *   process.stdout.write(chunk);
  * });
  * ```
+ * @group Factories
  */
 export function fromSubprocess(
   program: string,

@@ -9,7 +9,7 @@ import { NetStreamHandle } from './NetStreamHandle.js';
 import type { SharedBufferReader } from './SharedBufferReader.js';
 
 /**
- * Wraps an open handle in a stream transport and resolves once `connectionMade` has run [S1].
+ * Wraps an open handle in a stream transport and resolves once `connectionMade` has run.
  * A throwing protocol factory closes the handle and rejects with what it threw.
  * @internal
  */

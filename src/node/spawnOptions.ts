@@ -7,10 +7,16 @@ import type { SubprocessProtocol } from '../core/protocols.js';
 import type { SubprocessTransport } from '../core/transports.js';
 import { optionalFunction, optionalString, requireObject } from '../core/validate.js';
 
-/** Where a child's descriptor goes: a pipe to us, ours, /dev/null, stdout's target, or an fd. */
+/**
+ * Where a child's descriptor goes: a pipe to us, ours, /dev/null, stdout's target, or an fd.
+ * @group Factories
+ */
 export type StdioOption = 'pipe' | 'inherit' | 'devnull' | 'stdout' | number;
 
-/** Options of `subprocessExec` and `subprocessShell`. */
+/**
+ * Options of `subprocessExec` and `subprocessShell`.
+ * @group Factories
+ */
 export interface SubprocessOptions {
   /** @defaultValue 'pipe' */
   readonly stdin?: Exclude<StdioOption, 'stdout'>;

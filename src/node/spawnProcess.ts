@@ -8,8 +8,8 @@ import type { SpawnPlan } from './spawnOptions.js';
 
 /**
  * Spawns `file` with `args` and resolves with its transport once the child runs and the
- * protocol's `connectionMade` has run [X4]; a spawn failure (`ENOENT`, `EACCES`, ...) rejects
- * with a `TransportOSError`, as asyncio raises from the awaited call [N10].
+ * protocol's `connectionMade` has run; a spawn failure (`ENOENT`, `EACCES`, ...) rejects
+ * with a `TransportOSError`, as asyncio raises from the awaited call.
  * @internal
  */
 export async function spawnProcess(

@@ -21,6 +21,7 @@ const JOIN_STDERR = 'exec "$0" "$@" 2>&1';
  * child.sink.complete(); // EOF on the child's stdin
  * ```
  * @throws TypeError `ERR_INVALID_ARG_TYPE` unless `program` and every argument are strings.
+ * @group Factories
  */
 export async function subprocessExec(
   program: string,

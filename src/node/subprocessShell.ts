@@ -16,6 +16,7 @@ import { spawnProcess } from './spawnProcess.js';
  * ```
  * @throws TypeError `ERR_INVALID_ARG_VALUE` unless `command` is one string (asyncio raises
  *   `ValueError('cmd must be a string')`).
+ * @group Factories
  */
 export async function subprocessShell(
   command: string,

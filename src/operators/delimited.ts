@@ -6,7 +6,10 @@ import { FrameTooLargeError } from '../core/errors.js';
 
 const NO_BYTES = new Uint8Array(0);
 
-/** Options of {@link delimited}. */
+/**
+ * Options of {@link delimited}.
+ * @group Operators: framing
+ */
 export interface DelimitedOptions {
   /**
    * Longest frame accepted, in bytes, not counting its delimiter.
@@ -88,6 +91,7 @@ function anchorOf(delimiter: Uint8Array): number {
  *   console.log(message.byteLength);
  * });
  * ```
+ * @group Operators: framing
  */
 export function delimited(
   delimiter: Uint8Array | string,

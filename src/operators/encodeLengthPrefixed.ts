@@ -6,7 +6,10 @@ import { writeLength } from './lengthHeader.js';
 import { viewBytes } from '../core/bytes.js';
 import { FrameTooLargeError } from '../core/errors.js';
 
-/** Options of {@link encodeLengthPrefixed}. */
+/**
+ * Options of {@link encodeLengthPrefixed}.
+ * @group Operators: framing
+ */
 export interface EncodeLengthPrefixedOptions {
   /** Size of the big-endian unsigned length header: 1, 2 or 4 bytes. */
   readonly headerBytes: 1 | 2 | 4;
@@ -41,6 +44,7 @@ export interface EncodeLengthPrefixedOptions {
  *   .pipe(utf8Encode(), encodeLengthPrefixed({ headerBytes: 2 }))
  *   .subscribe(transport.sink);
  * ```
+ * @group Operators: framing
  */
 export function encodeLengthPrefixed(
   options: EncodeLengthPrefixedOptions,

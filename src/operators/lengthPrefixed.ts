@@ -12,7 +12,10 @@ import { FrameTooLargeError, IncompleteFrameError } from '../core/errors.js';
  */
 const INITIAL_CAPACITY = 64 * 1024;
 
-/** Options of {@link lengthPrefixed}. */
+/**
+ * Options of {@link lengthPrefixed}.
+ * @group Operators: framing
+ */
 export interface LengthPrefixedOptions {
   /** Size of the big-endian unsigned length header: 1, 2 or 4 bytes. */
   readonly headerBytes: 1 | 2 | 4;
@@ -68,6 +71,7 @@ export interface LengthPrefixedOptions {
  *   )
  *   .subscribe(transport.sink);
  * ```
+ * @group Operators: framing
  */
 export function lengthPrefixed(
   options: LengthPrefixedOptions,

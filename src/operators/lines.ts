@@ -6,7 +6,10 @@ import { FrameTooLargeError } from '../core/errors.js';
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Options of {@link lines}. */
+/**
+ * Options of {@link lines}.
+ * @group Operators: framing
+ */
 export interface LinesOptions {
   /**
    * Longest line accepted, in bytes, not counting its `\n` or `\r\n`.
@@ -52,6 +55,7 @@ export interface LinesOptions {
  *   )
  *   .subscribe(transport.sink);
  * ```
+ * @group Operators: framing
  */
 export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, string> {
   const maxLength = checkSizeLimit(

@@ -8,7 +8,10 @@ import {
 import { invalidArgType, outOfRange } from '../core/argErrors.js';
 import type { ReadTransport } from '../core/transports.js';
 
-/** Options of {@link mapWithBackpressure}. */
+/**
+ * Options of {@link mapWithBackpressure}.
+ * @group Operators: backpressure
+ */
 export interface MapWithBackpressureOptions {
   /**
    * Most inner subscriptions at once, as `mergeMap`'s `concurrent`: an integer >= 1, or
@@ -119,6 +122,7 @@ function checkOptions(options: unknown): { concurrency: number; high: number; lo
  *   )
  *   .subscribe((stored) => console.log(`stored ${stored} bytes`));
  * ```
+ * @group Operators: backpressure
  */
 export function mapWithBackpressure<R>(
   transport: ReadTransport,

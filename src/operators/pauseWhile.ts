@@ -28,7 +28,7 @@ function isReadControl(value: unknown): value is ReadTransport {
  * When it errors, reading is resumed (if it was paused here) and the error goes to the exception
  * handler (`setExceptionHandler`), since a `Subscription` has nowhere to send it.
  *
- * `pauseReading` is a single flag per transport (asyncio's [R2]): anything else that pauses or
+ * `pauseReading` is a single flag per transport (as asyncio's): anything else that pauses or
  * resumes the same transport (you, `pipeline`, `mapWithBackpressure`, another `pauseWhile`)
  * acts on the same flag, and the last call wins. asyncio has no counterpart.
  *
@@ -52,6 +52,7 @@ function isReadControl(value: unknown): value is ReadTransport {
  * busy$.next(false); // reading goes on
  * subscription.unsubscribe();
  * ```
+ * @group Operators: backpressure
  */
 export function pauseWhile(transport: ReadTransport, paused$: Observable<boolean>): Subscription {
   if (!isReadControl(transport)) {

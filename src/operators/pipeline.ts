@@ -3,7 +3,10 @@ import { invalidArgType } from '../core/argErrors.js';
 import { TransportClosedError } from '../core/errors.js';
 import type { ReadTransport, WriteTransport } from '../core/transports.js';
 
-/** Options of {@link pipeline}. */
+/**
+ * Options of {@link pipeline}.
+ * @group Operators: backpressure
+ */
 export interface PipelineOptions {
   /**
    * Whether to end `destination` once `source` has ended: `writeEof()` where it can send EOF,
@@ -63,7 +66,7 @@ function checkEnd(options: unknown): boolean {
  * on `source` is paused (`pauseReading()`); it resumes (`resumeReading()`) when `destination` is
  * back at or below its low water mark. So the destination's write buffer stays near its high
  * water mark (plus one chunk) however slow its reader is. While subscribed, pipeline owns the
- * source's pause flag (asyncio has a single one [R2]): it resumes reading on subscribe when
+ * source's pause flag (asyncio has a single one): it resumes reading on subscribe when
  * `destination` is writable, and a `pauseReading()`/`resumeReading()` from elsewhere
  * (`pauseWhile`, `mapWithBackpressure`, your own) will be overridden or will override it.
  *
@@ -78,7 +81,7 @@ function checkEnd(options: unknown): boolean {
  * waits for `destination.drain()`, then, when `end` (the default), calls `writeEof()` where
  * `canWriteEof()` (else `close()`), then completes once the destination is **flushed**: its
  * write buffer is empty (`getWriteBufferSize() === 0`, every byte handed to the OS or the peer),
- * or it has closed cleanly after the end step (`close()` flushes first [B2]); it waits for that
+ * or it has closed cleanly after the end step (`close()` flushes first); it waits for that
  * with `destination.flushed()`. A flushed destination may still be sending EOF.
  *
  * Errors: the output errors with `source.data$`'s error; with `destination.closed$`'s error
@@ -122,6 +125,7 @@ function checkEnd(options: unknown): boolean {
  *   .subscribe({ next: (total) => console.log(`client sent ${total} bytes`), error: abortBoth });
  * pipeline(upstream, client).subscribe({ error: abortBoth });
  * ```
+ * @group Operators: backpressure
  */
 export function pipeline(
   source: ReadTransport,

@@ -27,6 +27,7 @@ import { viewBytes } from '../core/bytes.js';
  *   console.log(text);
  * });
  * ```
+ * @group Operators: framing
  */
 export function utf8Decode(): OperatorFunction<Uint8Array, string> {
   return (source) =>

@@ -22,6 +22,7 @@ import { invalidArgType } from '../core/argErrors.js';
  * declare const transport: SocketTransport;
  * of('hello\n', 'world\n').pipe(utf8Encode()).subscribe(transport.sink);
  * ```
+ * @group Operators: framing
  */
 export function utf8Encode(): OperatorFunction<string, Uint8Array> {
   const encoder = new TextEncoder();

@@ -6,7 +6,10 @@ import { StreamTransport } from '../core/StreamTransport.js';
 import type { SocketTransport } from '../core/transports.js';
 import { MarbleStreamHandle } from './MarbleStreamHandle.js';
 
-/** Options of {@link marbleTransport}. */
+/**
+ * Options of {@link marbleTransport}.
+ * @group Testing
+ */
 export interface MarbleTransportOptions {
   /** Marble diagram of what the peer sends: each value is a chunk, `|` is EOF, `#` a reset. */
   readonly incoming: string;
@@ -18,7 +21,10 @@ export interface MarbleTransportOptions {
   readonly protocol?: StreamProtocol<SocketTransport>;
 }
 
-/** A transport whose peer is a marble diagram. */
+/**
+ * A transport whose peer is a marble diagram.
+ * @group Testing
+ */
 export interface MarbleTransport extends SocketTransport {
   /** Each write, in virtual time; completes on `writeEof()` or `close()`. */
   readonly written$: Observable<Uint8Array>;
@@ -42,6 +48,7 @@ const encoder = new TextEncoder();
  *   helpers.expectObservable(peer.written$).toBe('-a-|', { a: new TextEncoder().encode('hi') });
  * });
  * ```
+ * @group Testing
  */
 export function marbleTransport(
   helpers: RunHelpers,

@@ -6,7 +6,10 @@ import type { SocketTransport } from '../core/transports.js';
 import { MemoryStreamHandle } from './MemoryStreamHandle.js';
 import { MemoryWire } from './MemoryWire.js';
 
-/** Options of {@link transportPair}. */
+/**
+ * Options of {@link transportPair}.
+ * @group Testing
+ */
 export interface TransportPairOptions {
   /**
    * Bytes each direction's "kernel" buffer holds before the writer's own buffer grows.
@@ -34,6 +37,7 @@ export interface TransportPairOptions {
  * server.data$.subscribe((chunk) => server.write(chunk)); // echo
  * client.write(new TextEncoder().encode('ping'));
  * ```
+ * @group Testing
  */
 export function transportPair(
   options: TransportPairOptions = {},

@@ -4,11 +4,11 @@
  */
 import { FakeDatagramHandle, PEER, PEER6, open } from '../helpers/FakeDatagramHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
-import { thrownBy } from '../helpers/net';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { thrownBy } from '../helpers/outcomes';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {
-  useReportedExceptions();
+  useExceptionReports();
 
   describe('sendto', () => {
     it('accepts any ArrayBufferView or an ArrayBuffer', async () => {

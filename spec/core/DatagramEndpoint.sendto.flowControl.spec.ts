@@ -4,12 +4,12 @@
  */
 import { FakeDatagramHandle, PEER, open } from '../helpers/FakeDatagramHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
-import { thrownBy } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
 import { recorder } from '../helpers/recordingDatagramProtocol';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {
-  const reported = useReportedExceptions();
+  const reported = useExceptionReports();
 
   describe('write buffer and flow control [D4, W11–W14]', () => {
     it('does not count a datagram that left at once', async () => {
@@ -84,7 +84,7 @@ describe('DatagramEndpoint', () => {
       const endpoint = await open(handle, { protocol: rec.protocol });
       endpoint.setWriteBufferLimits(0);
       endpoint.sendto(bytes('x'), PEER);
-      expect(reported.map((r) => r.message)).toEqual(['protocol.pauseWriting() failed']);
+      expect(reported.take().map((r) => r.message)).toEqual(['protocol.pauseWriting() failed']);
       expect(endpoint.getWriteBufferSize()).toBe(1);
     });
   });

@@ -4,10 +4,10 @@
  */
 import { FakeDatagramHandle, PEER, open } from '../helpers/FakeDatagramHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {
-  useReportedExceptions();
+  useExceptionReports();
 
   describe('sendto', () => {
     it('sends a copy of the data to the address given', async () => {

@@ -6,12 +6,12 @@ import { TransportClosedError } from '../../src/core/errors';
 import { osError } from '../../src/core/osErrors';
 import { FakeDatagramHandle, PEER, open } from '../helpers/FakeDatagramHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
-import { thrownBy } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
 import { recorder } from '../helpers/recordingDatagramProtocol';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {
-  const reported = useReportedExceptions();
+  const reported = useExceptionReports();
 
   describe('sendto', () => {
     it('throws TransportClosedError after close(), abort() or a fatal error', async () => {
@@ -31,6 +31,9 @@ describe('DatagramEndpoint', () => {
       expect(() => {
         closed.sendto(bytes('x'), PEER);
       }).toThrow(TransportClosedError);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Fatal read error on datagram transport',
+      ]);
     });
 
     it('checks the data type and the address before the closed state, as asyncio [D2]', async () => {
@@ -69,7 +72,9 @@ describe('DatagramEndpoint', () => {
       const error = new Error('broken');
       handle.complete(error);
       expect(endpoint.isClosing()).toBe(true);
-      expect(reported.map((r) => r.message)).toEqual(['Fatal write error on datagram transport']);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Fatal write error on datagram transport',
+      ]);
       await turn();
       expect(rec.lost).toEqual([error]);
     });

@@ -3,21 +3,14 @@
  * errorReceived, dropped datagrams, and the datagrams$ and errors$ surfaces.
  */
 import { TransportError } from '../../src/core/errors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { ConnectionRefusedError } from '../../src/core/osErrors';
 import { FakeDatagramHandle, PEER, PEER6, open, refused } from '../helpers/FakeDatagramHandle';
 import { turn } from '../helpers/FakeStreamHandle';
 import { recorder } from '../helpers/recordingDatagramProtocol';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('receiving', () => {
     it('delivers each datagram with its sender, empty ones included [D1]', async () => {
@@ -45,7 +38,7 @@ describe('DatagramEndpoint', () => {
       handle.receive('a');
       handle.receive('b');
       expect(calls).toBe(2);
-      expect(reported.map((r) => r.message)).toEqual([
+      expect(reported.take().map((r) => r.message)).toEqual([
         'Exception in protocol.datagramReceived()',
         'Exception in protocol.datagramReceived()',
       ]);
@@ -63,7 +56,7 @@ describe('DatagramEndpoint', () => {
       expect(rec.errors).toEqual([error]);
       expect(rec.errors[0]).toBeInstanceOf(ConnectionRefusedError);
       expect(endpoint.isClosing()).toBe(false);
-      expect(reported).toEqual([]);
+      expect(reported.take()).toEqual([]);
     });
 
     it('takes the fatal-error path for an error that is not the OS’s [E1]', async () => {
@@ -74,7 +67,9 @@ describe('DatagramEndpoint', () => {
       handle.fail(error);
       expect(endpoint.isClosing()).toBe(true);
       expect(handle.closes).toBeGreaterThanOrEqual(1);
-      expect(reported.map((r) => r.message)).toEqual(['Fatal read error on datagram transport']);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Fatal read error on datagram transport',
+      ]);
       await turn();
       expect(rec.lost).toEqual([error]);
     });
@@ -88,7 +83,9 @@ describe('DatagramEndpoint', () => {
       });
       const endpoint = await open(handle, { protocol: rec.protocol });
       handle.fail(refused());
-      expect(reported.map((r) => r.message)).toEqual(['Exception in protocol.errorReceived()']);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Exception in protocol.errorReceived()',
+      ]);
       expect(endpoint.isClosing()).toBe(false);
     });
 
@@ -148,6 +145,9 @@ describe('DatagramEndpoint', () => {
       failedHandle.fail(new Error('boom'));
       await turn();
       expect(ends.sort()).toEqual(['complete', 'error Error: boom']);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Fatal read error on datagram transport',
+      ]);
     });
 
     it('releases its hold on reading when a protocol takes over', async () => {

@@ -4,22 +4,15 @@
  */
 import { DatagramEndpoint } from '../../src/core/DatagramEndpoint';
 import { TransportClosedError } from '../../src/core/errors';
-import { setExceptionHandler, type ExceptionContext } from '../../src/core/exceptionHandler';
 import { osError } from '../../src/core/osErrors';
 import { FakeDatagramHandle, PEER, open, refused } from '../helpers/FakeDatagramHandle';
 import { bytes, turn } from '../helpers/FakeStreamHandle';
-import { thrownBy } from '../helpers/net';
+import { thrownBy } from '../helpers/outcomes';
 import { recorder } from '../helpers/recordingDatagramProtocol';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {
-  let reported: ExceptionContext[];
-  beforeEach(() => {
-    reported = [];
-    setExceptionHandler((context) => reported.push(context));
-  });
-  afterEach(() => {
-    setExceptionHandler(null);
-  });
+  const reported = useExceptionReports();
 
   describe('construction', () => {
     it('delivers connectionMade on a later turn, then starts reading [S1]', async () => {
@@ -41,7 +34,9 @@ describe('DatagramEndpoint', () => {
         },
       });
       const endpoint = await open(handle, { protocol: rec.protocol });
-      expect(reported.map((r) => r.message)).toEqual(['Exception in protocol.connectionMade()']);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Exception in protocol.connectionMade()',
+      ]);
       expect(endpoint.isClosing()).toBe(false);
       handle.receive('x');
       expect(rec.events).toEqual(['datagram']);
@@ -95,7 +90,9 @@ describe('DatagramEndpoint', () => {
       const endpoint = await open(new FakeDatagramHandle(), { protocol: rec.protocol });
       endpoint.close();
       await turn();
-      expect(reported.map((r) => r.message)).toEqual(['Exception in protocol.connectionLost()']);
+      expect(reported.take().map((r) => r.message)).toEqual([
+        'Exception in protocol.connectionLost()',
+      ]);
     });
   });
 

@@ -5,11 +5,11 @@
 import type { InetAddress } from '../../src/core/address';
 import { FakeDatagramHandle, PEER, PEER6, open } from '../helpers/FakeDatagramHandle';
 import { bytes } from '../helpers/FakeStreamHandle';
-import { thrownBy } from '../helpers/net';
-import { useReportedExceptions } from './DatagramTransport.sendto.helpers';
+import { thrownBy } from '../helpers/outcomes';
+import { useExceptionReports } from '../helpers/exceptions';
 
 describe('DatagramEndpoint', () => {
-  useReportedExceptions();
+  useExceptionReports();
 
   describe('sendto', () => {
     describe('with remoteAddr [D2]', () => {
