@@ -232,11 +232,6 @@ export class StreamTransport
     return this.flow.high;
   }
 
-  /** The write buffer shrank outside `write()`. @internal */
-  override writeBufferShrank(): void {
-    super.writeBufferShrank();
-  }
-
   /** `sink.error`: ends the transport with the error. @internal */
   abortWith(error: Error): void {
     this.forceClose(error);

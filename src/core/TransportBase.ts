@@ -57,9 +57,7 @@ export function reportFatal(
   context: { readonly transport: unknown; readonly protocol: unknown },
 ): Error {
   const exc = toTransportError(error);
-  if (!(exc instanceof TransportOSError)) {
-    reportException({ message, exception: exc, ...context });
-  }
+  if (!(exc instanceof TransportOSError)) reportException({ message, exception: exc, ...context });
   return exc;
 }
 
@@ -157,7 +155,6 @@ export abstract class TransportBase<
   }
 
   // ---- base ------------------------------------------------------------------------------------
-
   /** Sets the first protocol: the caller's, or the built-in one. */
   protected useProtocol(given: P | undefined): void {
     this.protocol = this.rx;
@@ -214,8 +211,11 @@ export abstract class TransportBase<
     this.flow.setLimits(high, low);
   }
 
-  /** Bytes left the buffer: resume the writer, then finish a pending EOF or close. */
-  protected writeBufferShrank(): void {
+  /**
+   * Bytes left the buffer outside `write()`: resume the writer, then finish a pending EOF or
+   * close. Its write buffer calls it. @internal
+   */
+  writeBufferShrank(): void {
     if (this.isLost()) return;
     this.flow.afterShrink();
     // resumeWriting may have written (and closed) already: ask again.
