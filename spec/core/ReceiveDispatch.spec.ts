@@ -160,4 +160,18 @@ describe('ReceiveDispatch', () => {
     expect(plain).toEqual(['abc']);
     expect(got).toEqual(['de', 'f']);
   });
+
+  it('hands the rest of a chunk to a protocol set from inside bufferUpdated', () => {
+    const { t } = target();
+    const plain: string[] = [];
+    const next = { dataReceived: (d: Uint8Array) => plain.push(text(d)) } as Protocol;
+    let dispatch: ReceiveDispatch<unknown> | null = null;
+    const { protocol, got } = buffered(2, () => {
+      dispatch!.protocolChanged(next);
+    });
+    dispatch = new ReceiveDispatch(t, protocol);
+    dispatch.data(bytes('abcdef'));
+    expect(got).toEqual(['ab']);
+    expect(plain).toEqual(['cdef']);
+  });
 });

@@ -34,7 +34,11 @@ export class ReceiveDispatch<T> {
   /** Bytes not delivered yet because reading was paused, oldest first (owned copies). */
   private pending: Uint8Array[] = [];
   private eofPending = false;
-  private readonly receiving = (): boolean => this.target.receiving;
+  /** Counts protocol changes: a BufferedProtocol stops being fed the moment it is replaced. */
+  private generation = 0;
+  private feeding = 0;
+  private readonly receiving = (): boolean =>
+    this.target.receiving && this.feeding === this.generation;
 
   constructor(
     private readonly target: ReceiveTarget,
@@ -48,6 +52,7 @@ export class ReceiveDispatch<T> {
   protocolChanged(protocol: StreamProtocol<T>): void {
     this.dataProtocol = protocol;
     this.buffered = isBufferedProtocol(protocol) ? protocol : null;
+    this.generation += 1;
   }
 
   /** Whether bytes or EOF wait for `resume()`. */
@@ -118,14 +123,16 @@ export class ReceiveDispatch<T> {
       }
       return;
     }
+    this.feeding = this.generation;
     const reached = feedBufferedProtocol(buffered, chunk, this.receiving);
     if (typeof reached !== 'number') {
       this.target.receiveFailed(reached.error, reached.message);
       return;
     }
-    if (reached < chunk.byteLength && !this.target.discarding) {
-      const rest = chunk.subarray(reached);
-      this.pending.unshift(borrowed ? new Uint8Array(rest) : rest);
-    }
+    if (reached === chunk.byteLength || this.target.discarding) return;
+    const rest = chunk.subarray(reached);
+    // The protocol was replaced from one of its callbacks: the new one gets the rest now.
+    if (this.target.receiving) this.deliver(borrowed ? new Uint8Array(rest) : rest, false);
+    else this.pending.unshift(borrowed ? new Uint8Array(rest) : rest);
   }
 }
