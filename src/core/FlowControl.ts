@@ -4,7 +4,7 @@ import { TransportClosedError } from './errors.js';
 import { reportException } from './exceptionHandler.js';
 import type { BaseProtocol } from './protocols.js';
 
-/** asyncio's default high water mark (64 KiB) [W12]. */
+/** asyncio's default high water mark (64 KiB). */
 export const DEFAULT_HIGH_WATER = 64 * 1024;
 
 /** The transport whose write buffer a {@link FlowControl} watches. @internal */

@@ -8,7 +8,10 @@ function isArrayBuffer(data: unknown): data is ArrayBuffer {
   return Object.prototype.toString.call(data) === '[object ArrayBuffer]';
 }
 
-/** What `write`, `sendto` and `sink.next` accept (asyncio: bytes, bytearray, memoryview). */
+/**
+ * What `write`, `sendto` and `sink.next` accept (asyncio: bytes, bytearray, memoryview).
+ * @group Transports
+ */
 export type BytesLike = ArrayBufferView | ArrayBuffer;
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Schedules a callback for a later turn of the event loop, as asyncio's `loop.call_soon`.
  * Transports never call their protocol synchronously from a constructor or from the method that
- * caused the event [S1, S2]; they defer through one of these.
+ * caused the event
+ * ([asyncio difference 3](../../docs/asyncio-differences.md#writing)); they defer
+ * through one of these.
  */
 export type CallSoon = (callback: () => void) => void;
 

@@ -32,7 +32,7 @@ export interface DatagramHandleEvents {
 export interface DatagramHandle {
   /** The socket's address family: what addresses it can send to, and its maximum datagram. */
   readonly family: 'IPv4' | 'IPv6';
-  /** Values for `getExtraInfo`, captured when the socket was set up [B4]. */
+  /** Values for `getExtraInfo`, captured when the socket was set up. */
   readonly extraInfo: Readonly<Record<string, unknown>>;
   /** Connects the handle's events to its transport; called once, before any other method. */
   bind(events: DatagramHandleEvents): void;

@@ -3,7 +3,10 @@
  * operating system reported (`ECONNRESET`), else an `ERR_*` code.
  */
 
-/** Base class of every error rxtransport raises itself. */
+/**
+ * Base class of every error rxtransport raises itself.
+ * @group Errors
+ */
 export class TransportError extends Error {
   /** Stable, machine-readable identifier of the failure. */
   readonly code: string;
@@ -17,7 +20,9 @@ export class TransportError extends Error {
 
 /**
  * A write, `sendto` or signal on a transport that was closed, aborted or lost its connection.
- * asyncio drops such writes and logs a warning after a few [W4]; rxtransport refuses them.
+ * asyncio drops such writes and logs a warning after a few; rxtransport refuses them
+ * ([asyncio difference 1](../../docs/asyncio-differences.md#writing)).
+ * @group Errors
  */
 export class TransportClosedError extends TransportError {
   override name = 'TransportClosedError';
@@ -28,7 +33,11 @@ export class TransportClosedError extends TransportError {
   }
 }
 
-/** `write()` after `writeEof()`. asyncio raises `RuntimeError` here [W6]. */
+/**
+ * `write()` after `writeEof()`. asyncio raises `RuntimeError` here
+ * ([asyncio difference 19](../../docs/asyncio-differences.md#errors)).
+ * @group Errors
+ */
 export class WriteAfterEofError extends TransportError {
   override name = 'WriteAfterEofError';
   declare readonly code: 'ERR_WRITE_AFTER_EOF';
@@ -38,7 +47,10 @@ export class WriteAfterEofError extends TransportError {
   }
 }
 
-/** Something asyncio offers that Node cannot provide (for example Unix datagram endpoints). */
+/**
+ * Something asyncio offers that Node cannot provide (for example Unix datagram endpoints).
+ * @group Errors
+ */
 export class UnsupportedError extends TransportError {
   override name = 'UnsupportedError';
   declare readonly code: 'ERR_UNSUPPORTED';
@@ -48,7 +60,10 @@ export class UnsupportedError extends TransportError {
   }
 }
 
-/** A frame longer than its configured maximum, refused before it is buffered. */
+/**
+ * A frame longer than its configured maximum, refused before it is buffered.
+ * @group Errors
+ */
 export class FrameTooLargeError extends TransportError {
   override name = 'FrameTooLargeError';
   declare readonly code: 'ERR_FRAME_TOO_LARGE';
@@ -62,6 +77,7 @@ export class FrameTooLargeError extends TransportError {
  * The source completed in the middle of a frame: part of a header, or a payload shorter than its
  * header announced. asyncio's nearest equivalent is the `IncompleteReadError` of
  * `StreamReader.readexactly()`.
+ * @group Errors
  */
 export class IncompleteFrameError extends TransportError {
   override name = 'IncompleteFrameError';

@@ -1,6 +1,7 @@
 /**
  * What rxtransport hands to the exception handler (asyncio: the context of
  * `loop.call_exception_handler`).
+ * @group Errors
  */
 export interface ExceptionContext {
   /** What failed, in asyncio's words where asyncio has them. */
@@ -13,7 +14,10 @@ export interface ExceptionContext {
   readonly protocol?: unknown;
 }
 
-/** A function receiving errors that have no caller to go to. */
+/**
+ * A function receiving errors that have no caller to go to.
+ * @group Errors
+ */
 export type ExceptionHandler = (context: ExceptionContext) => void;
 
 const defaultHandler: ExceptionHandler = (context) => {
@@ -32,6 +36,7 @@ let handler: ExceptionHandler = defaultHandler;
  * import { setExceptionHandler } from 'rxtransport';
  * setExceptionHandler((context) => console.error(context.message, context.exception));
  * ```
+ * @group Errors
  */
 export function setExceptionHandler(fn: ExceptionHandler | null): void {
   handler = fn ?? defaultHandler;

@@ -2,7 +2,7 @@ import { viewBytes } from './bytes.js';
 import { TransportError } from './errors.js';
 import type { BufferedProtocol } from './protocols.js';
 
-/** A protocol callback that failed, with asyncio's fatal-error message for it [E3, R7]. */
+/** A protocol callback that failed, with asyncio's fatal-error message for it. */
 export interface ProtocolFailure {
   readonly message: string;
   readonly error: unknown;

@@ -57,6 +57,6 @@ export interface StreamHandle {
   readonly releasesWrites?: boolean;
   /** Whether the stream can be half-closed with `shutdown()`. */
   readonly canShutdown: boolean;
-  /** Values for `getExtraInfo`, captured at construction [B4]. */
+  /** Values for `getExtraInfo`, captured at construction. */
   readonly extraInfo: Readonly<Record<string, unknown>>;
 }

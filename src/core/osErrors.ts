@@ -1,7 +1,10 @@
 import { describeValue } from './argErrors.js';
 import { TransportError } from './errors.js';
 
-/** What the OS reported, as a platform error carries it (Node's `ErrnoException` shape). */
+/**
+ * What the OS reported, as a platform error carries it (Node's `ErrnoException` shape).
+ * @group Errors
+ */
 export interface OSErrorDetails {
   readonly errno?: number | undefined;
   readonly syscall?: string | undefined;
@@ -11,6 +14,7 @@ export interface OSErrorDetails {
 /**
  * An error reported by the operating system (asyncio: `OSError`). `code` is the errno name
  * (`'ECONNREFUSED'`, `'EADDRINUSE'`, ...); the platform's own error is kept as `cause`.
+ * @group Errors
  */
 export class TransportOSError extends TransportError {
   override name = 'TransportOSError';
@@ -26,22 +30,34 @@ export class TransportOSError extends TransportError {
   }
 }
 
-/** The peer refused the connection (`ECONNREFUSED`); asyncio `ConnectionRefusedError`. */
+/**
+ * The peer refused the connection (`ECONNREFUSED`); asyncio `ConnectionRefusedError`.
+ * @group Errors
+ */
 export class ConnectionRefusedError extends TransportOSError {
   override name = 'ConnectionRefusedError';
 }
 
-/** The peer reset the connection (`ECONNRESET`); asyncio `ConnectionResetError`. */
+/**
+ * The peer reset the connection (`ECONNRESET`); asyncio `ConnectionResetError`.
+ * @group Errors
+ */
 export class ConnectionResetError extends TransportOSError {
   override name = 'ConnectionResetError';
 }
 
-/** Writing to a pipe or socket whose reader is gone (`EPIPE`); asyncio `BrokenPipeError`. */
+/**
+ * Writing to a pipe or socket whose reader is gone (`EPIPE`); asyncio `BrokenPipeError`.
+ * @group Errors
+ */
 export class BrokenPipeError extends TransportOSError {
   override name = 'BrokenPipeError';
 }
 
-/** Signalling a process that no longer exists (`ESRCH`); asyncio `ProcessLookupError`. */
+/**
+ * Signalling a process that no longer exists (`ESRCH`); asyncio `ProcessLookupError`.
+ * @group Errors
+ */
 export class ProcessLookupError extends TransportOSError {
   override name = 'ProcessLookupError';
 }

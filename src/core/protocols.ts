@@ -5,7 +5,10 @@
  */
 import type { Address } from './address.js';
 
-/** Callbacks every protocol may have (asyncio `BaseProtocol`). */
+/**
+ * Callbacks every protocol may have (asyncio `BaseProtocol`).
+ * @group Protocols
+ */
 export interface BaseProtocol<T = unknown> {
   /** Called once, after the transport is set up and before any data (asyncio `connection_made`). */
   connectionMade?(transport: T): void;
@@ -20,13 +23,19 @@ export interface BaseProtocol<T = unknown> {
   resumeWriting?(): void;
 }
 
-/** A stream protocol (asyncio `Protocol`). */
+/**
+ * A stream protocol (asyncio `Protocol`).
+ * @group Protocols
+ */
 export interface Protocol<T = unknown> extends BaseProtocol<T> {
-  /** A chunk of received bytes; chunk boundaries are arbitrary [R4]. Throwing is fatal [E3]. */
+  /**
+   * A chunk of received bytes; chunk boundaries are arbitrary. Throwing is fatal, on pipes too
+   * ([asyncio difference 22](../../docs/asyncio-differences.md#pipes-and-subprocesses)).
+   */
   dataReceived?(data: Uint8Array): void;
   /**
    * The peer sent EOF. Return `true` to keep the connection half-open for writing; anything
-   * else closes the transport [R5]. Throwing is fatal [E3].
+   * else closes the transport. Throwing is fatal.
    */
   eofReceived?(): boolean | void;
 }
@@ -34,11 +43,13 @@ export interface Protocol<T = unknown> extends BaseProtocol<T> {
 /**
  * A stream protocol that supplies its own receive buffers (asyncio `BufferedProtocol`): the
  * transport copies received bytes into the buffer `getBuffer` returns and reports how many.
+ * @group Protocols
  */
 export interface BufferedProtocol<T = unknown> extends BaseProtocol<T> {
   /**
    * Returns a non-empty buffer to receive into. `sizeHint` is the number of bytes waiting to be
-   * delivered (asyncio's selector loop passes -1) [R7].
+   * delivered (asyncio's selector loop passes -1)
+   * ([asyncio difference 8](../../docs/asyncio-differences.md#reading)).
    */
   getBuffer(sizeHint: number): Uint8Array;
   /** `nbytes` bytes were written at the start of the last buffer `getBuffer` returned. */
@@ -47,15 +58,21 @@ export interface BufferedProtocol<T = unknown> extends BaseProtocol<T> {
   eofReceived?(): boolean | void;
 }
 
-/** A datagram protocol (asyncio `DatagramProtocol`). */
+/**
+ * A datagram protocol (asyncio `DatagramProtocol`).
+ * @group Protocols
+ */
 export interface DatagramProtocol<T = unknown> extends BaseProtocol<T> {
-  /** One datagram received from `addr` [D1]. */
+  /** One datagram received from `addr`. */
   datagramReceived?(data: Uint8Array, addr: Address): void;
-  /** A send or receive failed with an OS error; the endpoint stays open [D5]. */
+  /** A send or receive failed with an OS error; the endpoint stays open. */
   errorReceived?(exc: Error): void;
 }
 
-/** A subprocess protocol (asyncio `SubprocessProtocol`). */
+/**
+ * A subprocess protocol (asyncio `SubprocessProtocol`).
+ * @group Protocols
+ */
 export interface SubprocessProtocol<T = unknown> extends BaseProtocol<T> {
   /** Bytes the child wrote to its stdout (`fd` 1) or stderr (`fd` 2). */
   pipeDataReceived?(fd: number, data: Uint8Array): void;
@@ -65,10 +82,13 @@ export interface SubprocessProtocol<T = unknown> extends BaseProtocol<T> {
   processExited?(): void;
 }
 
-/** Any stream protocol a socket or pipe transport accepts. */
+/**
+ * Any stream protocol a socket or pipe transport accepts.
+ * @group Protocols
+ */
 export type StreamProtocol<T = unknown> = Protocol<T> | BufferedProtocol<T>;
 
-/** Tells a `BufferedProtocol` from a plain `Protocol`, as asyncio does on `set_protocol` [B5]. */
+/** Tells a `BufferedProtocol` from a plain `Protocol`, as asyncio does on `set_protocol`. */
 export function isBufferedProtocol<T>(
   protocol: StreamProtocol<T>,
 ): protocol is BufferedProtocol<T> {

@@ -7,22 +7,25 @@ import type { Address } from './address.js';
 import type { BytesLike } from './bytes.js';
 import type { Protocol, StreamProtocol, SubprocessProtocol } from './protocols.js';
 
-/** Methods of every transport (asyncio `BaseTransport`). */
+/**
+ * Methods of every transport (asyncio `BaseTransport`).
+ * @group Transports
+ */
 export interface BaseTransport<P = unknown> {
   /**
    * Closes the transport: stops reading, flushes what was written, then reports
-   * `connectionLost(null)`. Idempotent [B1, B2].
+   * `connectionLost(null)`. Idempotent.
    */
   close(): void;
-  /** True from the moment the transport starts closing; never reverts [B3]. */
+  /** True from the moment the transport starts closing; never reverts. */
   isClosing(): boolean;
   /**
-   * Information captured when the transport was built [B4]: `'peername'`, `'sockname'`,
+   * Information captured when the transport was built: `'peername'`, `'sockname'`,
    * `'socket'`, `'pipe'`, `'subprocess'`. Unknown names give `defaultValue`.
    */
   getExtraInfo(name: 'peername' | 'sockname'): Address | undefined;
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
-  /** Replaces the protocol; does not call `connectionMade` on it [B5]. */
+  /** Replaces the protocol; does not call `connectionMade` on it. */
   setProtocol(protocol: P): void;
   /** The current protocol (the built-in Rx protocol when none was given). */
   getProtocol(): P;
@@ -30,13 +33,20 @@ export interface BaseTransport<P = unknown> {
   readonly closed$: Observable<Error | null>;
 }
 
-/** The read side (asyncio `ReadTransport`). */
+/**
+ * The read side (asyncio `ReadTransport`).
+ * @group Transports
+ */
 export interface ReadTransport<P = unknown> extends BaseTransport<P> {
-  /** True unless reading was paused or the transport is closing [R1]. */
+  /** True unless reading was paused or the transport is closing. */
   isReading(): boolean;
-  /** Stops reading from the OS until `resumeReading()`; no-op when not reading [R2, R3]. */
+  /**
+   * Stops reading from the OS until `resumeReading()`; no-op when not reading. A Node socket
+   * may still read up to 16 KiB before it stops; those bytes are held until `resumeReading()`
+   * ([asyncio difference 7](../../docs/asyncio-differences.md#reading)).
+   */
   pauseReading(): void;
-  /** Resumes reading; no-op when closing or not paused [R2]. */
+  /** Resumes reading; no-op when closing or not paused. */
   resumeReading(): void;
   /**
    * Received data, hot and multicast. Completes on EOF; errors when the connection is lost
@@ -47,30 +57,34 @@ export interface ReadTransport<P = unknown> extends BaseTransport<P> {
   readonly data$: Observable<Uint8Array>;
 }
 
-/** The write side (asyncio `WriteTransport`). */
+/**
+ * The write side (asyncio `WriteTransport`).
+ * @group Transports
+ */
 export interface WriteTransport<P = unknown> extends BaseTransport<P> {
   /**
    * Queues bytes for sending (copied). An empty write is a no-op.
-   * @throws TypeError `ERR_INVALID_ARG_TYPE` when `data` is not bytes [W1].
-   * @throws {@link rxtransport!WriteAfterEofError} after `writeEof()` [W6].
+   * @throws TypeError `ERR_INVALID_ARG_TYPE` when `data` is not bytes.
+   * @throws {@link rxtransport!WriteAfterEofError} after `writeEof()` (asyncio: `RuntimeError`)
+   *   ([asyncio difference 19](../../docs/asyncio-differences.md#errors)).
    * @throws {@link rxtransport!TransportClosedError} after `close()`, `abort()` or connection loss.
    */
   write(data: BytesLike): void;
-  /** Writes each buffer in order, as `write` [W7]. */
+  /** Writes each buffer in order, as `write`. */
   writelines(list: Iterable<BytesLike>): void;
-  /** Whether `writeEof()` is supported [W8]. */
+  /** Whether `writeEof()` is supported. */
   canWriteEof(): boolean;
-  /** Sends EOF after the buffered data; reading continues [W9]. No-op when closing or repeated. */
+  /** Sends EOF after the buffered data; reading continues. No-op when closing or repeated. */
   writeEof(): void;
-  /** Closes at once, dropping buffered data; `connectionLost(null)` follows [W10]. */
+  /** Closes at once, dropping buffered data; `connectionLost(null)` follows. */
   abort(): void;
-  /** Bytes written and not yet handed to the OS [W11]. */
+  /** Bytes written and not yet handed to the OS. */
   getWriteBufferSize(): number;
-  /** The water marks as `[low, high]` (low first, as asyncio) [W12]. */
+  /** The water marks as `[low, high]` (low first, as asyncio). */
   getWriteBufferLimits(): [number, number];
   /**
    * Sets the water marks: `high` defaults to 4 × `low` when only `low` is given, else 64 KiB;
-   * `low` to `high / 4` floored [W12].
+   * `low` to `high / 4` floored.
    * @throws RangeError `ERR_OUT_OF_RANGE` unless `high >= low >= 0`.
    */
   setWriteBufferLimits(high?: number, low?: number): void;
@@ -87,7 +101,10 @@ export interface WriteTransport<P = unknown> extends BaseTransport<P> {
   flushed(): Promise<void>;
 }
 
-/** A TCP or Unix stream socket transport (asyncio `Transport`). */
+/**
+ * A TCP or Unix stream socket transport (asyncio `Transport`).
+ * @group Transports
+ */
 export interface SocketTransport
   extends
     ReadTransport<StreamProtocol<SocketTransport>>,
@@ -95,18 +112,24 @@ export interface SocketTransport
 
 /**
  * The read end of a pipe, or a child's stdout/stderr (asyncio `_UnixReadPipeTransport`).
- * EOF always closes it, whatever `eofReceived` returns [P2].
+ * EOF always closes it, whatever `eofReceived` returns.
+ * @group Transports
  */
 export type ReadPipeTransport = ReadTransport<Protocol<ReadPipeTransport>>;
 
 /**
  * The write end of a pipe, or a child's stdin (asyncio `_UnixWritePipeTransport`).
- * `writeEof()` closes it after flushing [P8]; a reader that went away is noticed on the next
- * write and reported as a `BrokenPipeError` on `closed$` [P7].
+ * `writeEof()` closes it after flushing; a reader that went away is noticed on the next write
+ * and reported as a `BrokenPipeError` on `closed$`
+ * ([asyncio difference 23](../../docs/asyncio-differences.md#pipes-and-subprocesses)).
+ * @group Transports
  */
 export type WritePipeTransport = WriteTransport<Protocol<WritePipeTransport>>;
 
-/** A chunk of a child's output, with the descriptor it came from. */
+/**
+ * A chunk of a child's output, with the descriptor it came from.
+ * @group Transports
+ */
 export interface ProcessOutput {
   readonly fd: 1 | 2;
   readonly data: Uint8Array;
@@ -115,21 +138,26 @@ export interface ProcessOutput {
 /**
  * A child process (asyncio `SubprocessTransport`), with its piped stdio as child transports that
  * compose like any stream. It is itself a duplex: `sink` writes to stdin, `data$` reads stdout.
+ * @group Transports
  */
 export interface SubprocessTransport extends BaseTransport<
   SubprocessProtocol<SubprocessTransport>
 > {
-  /** The child's process id [X6]. */
+  /** The child's process id. */
   getPid(): number;
-  /** The transport of fd 0, 1 or 2; `null` when that descriptor is not piped [X6]. */
+  /**
+   * The transport of fd 0, 1 or 2; `null` when that descriptor is not piped. Any other fd
+   * throws `RangeError` `ERR_OUT_OF_RANGE`
+   * ([asyncio difference 27](../../docs/asyncio-differences.md#pipes-and-subprocesses)).
+   */
   getPipeTransport(fd: 0): WritePipeTransport | null;
   getPipeTransport(fd: 1 | 2): ReadPipeTransport | null;
   getPipeTransport(fd: number): WritePipeTransport | ReadPipeTransport | null;
-  /** `null` until the child exits; then its exit code, or `-N` when signal N ended it [X6]. */
+  /** `null` until the child exits; then its exit code, or `-N` when signal N ended it. */
   getReturncode(): number | null;
   /**
    * Sends a signal (a number or a name such as `'SIGTERM'`). A no-op once the child exited;
-   * @throws {@link ProcessLookupError} (`ESRCH`) once the transport has finished [X7].
+   * @throws {@link ProcessLookupError} (`ESRCH`) once the transport has finished.
    */
   sendSignal(signal: number | string): void;
   /** `sendSignal('SIGTERM')`. */
@@ -137,8 +165,8 @@ export interface SubprocessTransport extends BaseTransport<
   /** `sendSignal('SIGKILL')`. */
   kill(): void;
   /**
-   * Closes the pipes and kills the child with SIGKILL if it still runs [X8]. `isClosing()` is
-   * true only after this was called, even once the child exited [X9].
+   * Closes the pipes and kills the child with SIGKILL if it still runs. `isClosing()` is true
+   * only after this was called, even once the child exited.
    */
   close(): void;
   /** The child's stdin, or `null` when not piped. */
@@ -161,6 +189,7 @@ export interface SubprocessTransport extends BaseTransport<
  * A listening server (asyncio `Server`), created by `createServer` or `createUnixServer`.
  * Accepted connections become transports (with a protocol from the factory, or feeding their
  * Rx surfaces) and are emitted by `connections$` after their `connectionMade` ran.
+ * @group Transports
  */
 export interface Server {
   /**
