@@ -19,7 +19,7 @@ import {
   extraInfoValue,
   requireConnectPort,
   requireObject,
-  requireString,
+  requireHost,
 } from './validate.js';
 
 /**
@@ -59,7 +59,7 @@ function checkDestination(value: unknown, family: 'IPv4' | 'IPv6'): InetAddress 
       'must be an Internet address { host, port }: this is a UDP endpoint',
     );
   }
-  const host = requireString('addr.host', addr['host']);
+  const host = requireHost('addr.host', addr['host']);
   if (host === '') throw invalidArgValue('addr.host', 'must not be empty');
   const port = requireConnectPort('addr.port', addr['port']);
   const declared = addr['family'];
