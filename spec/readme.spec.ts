@@ -72,8 +72,9 @@ interface RunResult {
 
 /**
  * Runs a TypeScript file with tsx from the repository root, with the node that runs jest.
- * tsx's CommonJS hook alone (`--require tsx/cjs`) is enough for this CommonJS package and starts
- * faster than `--import tsx`, which also installs the ESM loader.
+ * tsx's CommonJS hook alone (`--require tsx/cjs`) is enough for this CommonJS package, and it
+ * starts as fast as `--import tsx` (which also installs the ESM loader) on Node 24 and faster
+ * on Node 20 and 22: about 1.0 s on Node 20 and 0.5 s on 22 and 24 per example.
  */
 function runExample(file: string): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
