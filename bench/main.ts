@@ -32,7 +32,7 @@ const WORKLOADS: readonly Workload[] = [
 export interface BenchPaths {
   /** The bench/ folder (results, chart, asyncio peers). */
   readonly benchDir: string;
-  /** The command and arguments that start the W6 reader (a bundle, or ts-node). */
+  /** The command and arguments that start the W6 reader (a bundle, or tsx). */
   readonly w6Reader: readonly string[];
 }
 

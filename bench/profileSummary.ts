@@ -1,7 +1,7 @@
 /**
  * Summarises V8 CPU profiles (from `npm run bench -- --profile ...`): the functions with the most
  * self time, and the self time per source file. Usage:
- * `npx ts-node bench/profileSummary.ts /tmp/rxtransport-profiles/*.cpuprofile [--top=25]`.
+ * `npx tsx bench/profileSummary.ts /tmp/rxtransport-profiles/*.cpuprofile [--top=25]`.
  *
  * The bench runs as one esbuild bundle (kept beside the profiles in bundle/); esbuild marks where each
  * source file starts with a `// path` comment line, which maps a profiled line to its file.

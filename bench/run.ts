@@ -7,9 +7,9 @@
  *   processes to go quiet;
  * - `--profile[=DIR]`: a V8 CPU profile of the run, with the bundle it names, in DIR (by default
  *   $TMPDIR/rxtransport-profiles); summarise it with
- *   `npx ts-node bench/profileSummary.ts DIR/*.cpuprofile`;
+ *   `npx tsx bench/profileSummary.ts DIR/*.cpuprofile`;
  * - `--from-json`: reprints the tables and redraws the chart from bench/results.json;
- * - `--in-process`: runs under ts-node, for debugging (slower and noisier).
+ * - `--in-process`: runs under tsx, for debugging (slower and noisier).
  *
  * This file only launches: it bundles bench/main.ts with esbuild and runs it with plain `node`
  * (see lib/bundle.ts for why), with this process's arguments.
@@ -26,7 +26,7 @@ const argv = process.argv.slice(2);
 
 function launch(): void {
   if (argv.includes('--in-process')) {
-    const reader = [process.execPath, '--expose-gc', '-r', 'ts-node/register'];
+    const reader = [process.execPath, '--expose-gc', '--require', 'tsx/cjs'];
     runBench(argv, { benchDir, w6Reader: [...reader, join(benchDir, 'workloads', 'w6Reader.ts')] })
       .then(() => process.exit(0))
       .catch((error: unknown) => {

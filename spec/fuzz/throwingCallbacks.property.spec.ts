@@ -169,8 +169,16 @@ describe('protocol callbacks that throw', () => {
               break;
             case 'pauseWriting':
             case 'resumeWriting': {
-              const payload = patternBytes(4 * MiB);
-              client.write(payload);
+              // Written until the buffer passes the high water mark, rather than one 4 MiB write:
+              // loopback took about 3.9 MB of that at once here (send buffer, the paused peer's
+              // receive buffer), close enough to 4 MiB that it sometimes all went, and then
+              // pauseWriting never came.
+              const [, high] = client.getWriteBufferLimits();
+              const chunk = patternBytes(MiB);
+              for (let i = 0; i < 64 && client.getWriteBufferSize() <= high; i++) {
+                client.write(chunk);
+              }
+              expect(client.getWriteBufferSize()).toBeGreaterThan(high);
               peer.resume();
               await client.drain();
               expect(client.isClosing()).toBe(false);

@@ -67,7 +67,10 @@ describe('transport methods given bad input', () => {
         { weight: 1, arbitrary: anything() },
       );
       const bigDatagrams = fc.constantFrom(new Uint8Array(65_507), new Uint8Array(65_508));
+      // Datagrams to a literal address (or the connected peer) go out at once; those to a host
+      // name resolve first and may arrive as well ('localhost' and '0' are this machine), or not.
       let sent = 0;
+      let resolving = 0;
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom('unconnected', 'connected'),
@@ -88,7 +91,10 @@ describe('transport methods given bad input', () => {
               addr === undefined ||
               addr === null ||
               (addr as InetAddress).host === HOST;
-            if (outcome.kind === 'returned' && literal) sent += 1;
+            if (outcome.kind === 'returned') {
+              if (literal) sent += 1;
+              else resolving += 1;
+            }
             // Let the sink read it: a burst of datagrams overflows its receive buffer, and the
             // kernel drops what does not fit (UDP), which is not what this checks.
             await turns(3);
@@ -109,12 +115,13 @@ describe('transport methods given bad input', () => {
       // Refused datagrams must never reach the sink. Accepted ones usually all do, but on a busy
       // machine the kernel may drop some (UDP): wait until the count stops moving, then check
       // that nothing beyond the accepted ones arrived.
+      const accepted = sent + resolving;
       let seen = -1;
-      while (seen !== received && received < sent) {
+      while (seen !== received && received < accepted) {
         seen = received;
         await delay(200);
       }
-      expect(received).toBeLessThanOrEqual(sent);
+      expect(received).toBeLessThanOrEqual(accepted);
       if (sent > 0) expect(received).toBeGreaterThan(0);
     });
   });

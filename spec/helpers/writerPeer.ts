@@ -1,5 +1,5 @@
 /**
- * Starts writerProcess.ts in a child process (under ts-node) and talks to it over IPC.
+ * Starts writerProcess.ts in a child process (under tsx) and talks to it over IPC.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -43,7 +43,8 @@ function statusOf(message: WriterStatus): WriterStatus {
 export function startWriterPeer(total: number): Promise<WriterPeer> {
   const child: ChildProcess = fork(SCRIPT, [String(total)], {
     cwd: ROOT,
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    // tsx's CommonJS hook is all this CommonJS package needs (see readme.spec.ts's runExample).
+    execArgv: ['--require', 'tsx/cjs'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((settle) => {

@@ -1,6 +1,6 @@
 /**
  * Child process for the backpressure spec (started by `startWriterPeer` in writerPeer.ts, under
- * ts-node): an rxtransport server on 127.0.0.1 that writes `argv[2]` bytes of the pattern payload
+ * tsx): an rxtransport server on 127.0.0.1 that writes `argv[2]` bytes of the pattern payload
  * to its first connection as fast as `write()` takes them, then `writeEof()`. Running the writer
  * in its own process keeps its (large) write buffer out of the reader's memory figures.
  *

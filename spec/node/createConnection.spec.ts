@@ -187,6 +187,21 @@ describe('createConnection', () => {
         'ERR_OUT_OF_RANGE',
         { host: HOST, port: 80, localAddr: { host: HOST, port: -1 } },
       ],
+      // Node 22 and later throw this from net.connect themselves, after the socket took a handle.
+      ['a host with a null byte', 'TypeError', 'ERR_INVALID_ARG_VALUE', { host: '\0', port: 80 }],
+      [
+        'a localAddr host with a null byte',
+        'TypeError',
+        'ERR_INVALID_ARG_VALUE',
+        { host: HOST, port: 80, localAddr: { host: 'local\0host' } },
+      ],
+      // Node's own check, thrown by socket.connect() on every version.
+      [
+        'a localAddr host that is not an IP address',
+        'TypeError',
+        'ERR_INVALID_IP_ADDRESS',
+        { host: HOST, port: 80, localAddr: { host: 'localhost' } },
+      ],
     ];
 
     it.each(cases)(

@@ -13,7 +13,7 @@ import type { DatagramProtocol } from './protocols.js';
 import { RxDatagramProtocol } from './RxDatagramProtocol.js';
 import { SendSlab } from './SendSlab.js';
 import { TransportBase } from './TransportBase.js';
-import { requireConnectPort, requireObject, requireString } from './validate.js';
+import { requireConnectPort, requireHost, requireObject } from './validate.js';
 
 /**
  * The largest UDP payload: 65,535 minus the UDP header (8) and, over IPv4, the IP header (20),
@@ -52,7 +52,7 @@ function checkDestination(value: unknown, family: 'IPv4' | 'IPv6'): InetAddress 
       'must be an Internet address { host, port }: this is a UDP endpoint',
     );
   }
-  const host = requireString('addr.host', addr['host']);
+  const host = requireHost('addr.host', addr['host']);
   if (host === '') throw invalidArgValue('addr.host', 'must not be empty');
   const port = requireConnectPort('addr.port', addr['port']);
   const declared = addr['family'];

@@ -1,4 +1,4 @@
-import { invalidArgType, outOfRange } from './argErrors.js';
+import { invalidArgType, invalidArgValue, outOfRange } from './argErrors.js';
 
 /**
  * Option checks shared by the factories, each throwing the platform's own class with Node's code.
@@ -19,6 +19,21 @@ export function requireString(name: string, value: unknown): string {
 
 export function optionalString(name: string, value: unknown): string | undefined {
   return value === undefined ? undefined : requireString(name, value);
+}
+
+/**
+ * A host name or IP address. A null byte is refused here because Node's answer depends on its
+ * version: Node 20 passes it to getaddrinfo (EINVAL), Node 22 and later throw
+ * ERR_INVALID_ARG_VALUE; this way every version gives that TypeError (asyncio: `ValueError`).
+ */
+export function requireHost(name: string, value: unknown): string {
+  const host = requireString(name, value);
+  if (host.includes('\0')) throw invalidArgValue(name, 'must be a string without null bytes');
+  return host;
+}
+
+export function optionalHost(name: string, value: unknown): string | undefined {
+  return value === undefined ? undefined : requireHost(name, value);
 }
 
 export function optionalBoolean(name: string, value: unknown): boolean | undefined {

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { Socket } from 'node:net';
 import { SharedBufferReader } from './SharedBufferReader.js';
 import type { SocketTransport } from '../core/transports.js';
 import {
@@ -7,7 +7,7 @@ import {
   requireConnectPort,
   requireInteger,
   requireObject,
-  requireString,
+  requireHost,
 } from '../core/validate.js';
 import { tcpExtraInfo } from './extraInfo.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
@@ -51,7 +51,7 @@ export interface ConnectionOptions {
  */
 export async function createConnection(options: ConnectionOptions): Promise<SocketTransport> {
   const opts = requireObject('options', options);
-  const host = requireString('options.host', opts['host']);
+  const host = requireHost('options.host', opts['host']);
   const port = requireConnectPort('options.port', opts['port']);
   const protocol = optionalFunction<StreamProtocolFactory>('options.protocol', opts['protocol']);
   const noDelay = optionalBoolean('options.noDelay', opts['noDelay']) ?? true;
@@ -59,13 +59,13 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
   let localPort: number | undefined;
   if (opts['localAddr'] !== undefined) {
     const local = requireObject('options.localAddr', opts['localAddr']);
-    localAddress = requireString('options.localAddr.host', local['host']);
+    localAddress = requireHost('options.localAddr.host', local['host']);
     if (local['port'] !== undefined)
       localPort = requireInteger('options.localAddr.port', local['port'], 0, 65535);
   }
   // Client sockets read through `onread`: a BufferedProtocol receives into its own buffer.
   const reader = new SharedBufferReader();
-  const socket = connect({
+  const connectOptions = {
     onread: reader.option,
     host,
     port,
@@ -73,7 +73,17 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
     noDelay,
     ...(localAddress === undefined ? {} : { localAddress }),
     ...(localPort === undefined ? {} : { localPort }),
-  });
+  };
+  // What net.connect() does, in two steps: connect() can throw synchronously (a localAddress
+  // that is not an IP address, or, from Node 22 on, a host Node itself refuses), and by then the
+  // socket already holds a TCP handle that only destroy() releases.
+  const socket = new Socket(connectOptions);
+  try {
+    socket.connect(connectOptions);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
   const handle = await connectHandle(socket, tcpExtraInfo, reader);
   return openStreamTransport(handle, protocol);
 }

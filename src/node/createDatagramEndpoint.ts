@@ -15,7 +15,7 @@ import {
   requireConnectPort,
   requireListenPort,
   requireObject,
-  requireString,
+  requireHost,
 } from '../core/validate.js';
 import type { DatagramProtocolFactory } from '../core/protocolFactories.js';
 import { DgramHandle } from './DgramHandle.js';
@@ -106,7 +106,7 @@ function checkAddress(
       `${name} is a Unix socket path: Node's dgram module has no Unix datagram sockets (udp4 and udp6 only)`,
     );
   }
-  const host = requireString(`${name}.host`, addr['host']);
+  const host = requireHost(`${name}.host`, addr['host']);
   if (host === '') throw invalidArgValue(`${name}.host`, 'must not be empty');
   const wanted = { host, port: port(`${name}.port`, addr['port']) };
   const declared = checkFamily(addr['family']);

@@ -6,7 +6,7 @@ import {
   optionalBoolean,
   optionalFunction,
   optionalInteger,
-  optionalString,
+  optionalHost,
   requireListenPort,
   requireObject,
 } from '../core/validate.js';
@@ -53,7 +53,7 @@ export interface ServerOptions {
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
   const opts = requireObject('options', options);
-  const host = optionalString('options.host', opts['host']);
+  const host = optionalHost('options.host', opts['host']);
   const port = requireListenPort('options.port', opts['port']);
   const backlog = optionalInteger('options.backlog', opts['backlog'], 0, 2 ** 31 - 1) ?? 100;
   const reuseAddress = optionalBoolean('options.reuseAddress', opts['reuseAddress']);

@@ -1,6 +1,7 @@
-import type { Config } from 'jest';
-
-const config: Config = {
+// Plain JavaScript, not TypeScript: jest loads a jest.config.ts through ts-node, and this
+// package runs its TypeScript with tsx, which jest cannot use as a config loader.
+/** @type {import('jest').Config} */
+const config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec', '<rootDir>/marbles'],
   testMatch: ['**/*.spec.ts'],
