@@ -58,9 +58,4 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
     },
   },
-  {
-    // The jest config is plain JavaScript, outside every tsconfig: lint it without types.
-    files: ['jest.config.mjs'],
-    extends: [tseslint.configs.disableTypeChecked],
-  },
 );

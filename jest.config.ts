@@ -1,7 +1,9 @@
-// Plain JavaScript, not TypeScript: jest loads a jest.config.ts through ts-node, and this
-// package runs its TypeScript with tsx, which jest cannot use as a config loader.
-/** @type {import('jest').Config} */
-const config = {
+/** @jest-config-loader esbuild-register */
+// jest reads a TypeScript config through a loader: esbuild-register (this package already builds
+// with esbuild), since ts-node is unmaintained and warns on Node 24.
+import type { Config } from 'jest';
+
+const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec', '<rootDir>/marbles'],
   testMatch: ['**/*.spec.ts'],
