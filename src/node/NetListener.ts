@@ -20,8 +20,9 @@ export class NetListener implements ListenerHandle {
     private readonly extraInfoOf: (socket: Socket) => Readonly<Record<string, unknown>>,
     private readonly onClose: () => void = () => undefined,
   ) {
-    // After listening, 'error' means a failed accept (EMFILE, ...): asyncio reports it and
-    // goes on serving [E5]. It is never left unhandled.
+    // After listening, 'error' means a failed accept: asyncio reports it and goes on serving
+    // [E5]. It is never left unhandled. EMFILE/ENFILE never get here: libuv accepts and closes
+    // such connections itself and tells Node nothing (docs/asyncio-differences.md, 15).
     server.on('error', (error) => {
       reportException({ message: 'socket.accept() failed', exception: toTransportError(error) });
     });
