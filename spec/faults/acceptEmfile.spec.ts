@@ -43,7 +43,11 @@ describe('accept when the server is out of file descriptors (EMFILE)', () => {
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const exited = new Promise<void>((settle) => child.once('exit', () => settle()));
+    const exited = new Promise<void>((settle) =>
+      child.once('exit', () => {
+        settle();
+      }),
+    );
     resources.defer(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
@@ -53,7 +57,9 @@ describe('accept when the server is out of file descriptors (EMFILE)', () => {
     let onFreed!: () => void;
     const freed = new Promise<void>((settle) => (onFreed = settle));
     const port = await new Promise<number>((settle, fail) => {
-      child.once('exit', (code) => fail(new Error(`server child exited early (${code})`)));
+      child.once('exit', (code) => {
+        fail(new Error(`server child exited early (${code})`));
+      });
       child.on('message', (message: EmfileMessage) => {
         if (message.type === 'listening') settle(message.port);
         else if (message.type === 'accepted') accepted = message.count;
