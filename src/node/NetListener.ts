@@ -18,7 +18,10 @@ export class NetListener implements ListenerHandle {
     private readonly server: NetServer,
     private readonly bound: Address,
     private readonly extraInfoOf: (socket: Socket) => Readonly<Record<string, unknown>>,
-    private readonly onClose: () => void = () => undefined,
+    /** Closes the `net.Server` (its `close()` when not given): a Unix server guards its file. */
+    private readonly closeServer: (close: () => void) => void = (close) => {
+      close();
+    },
   ) {
     // After listening, 'error' means a failed accept: asyncio reports it and goes on serving
     // [E5]. It is never left unhandled. EMFILE/ENFILE never get here: libuv accepts and closes
@@ -46,8 +49,7 @@ export class NetListener implements ListenerHandle {
     if (this.closed) return;
     this.closed = true;
     // net.Server.close() stops accepting; its callback waits for connections we track ourselves.
-    this.server.close(() => undefined);
-    this.onClose();
+    this.closeServer(() => this.server.close(() => undefined));
   }
 }
 

@@ -6,6 +6,7 @@ import { optionalFunction, requireObject, requireString } from '../core/validate
 import { unixExtraInfo } from './extraInfo.js';
 import { NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from './openStreamTransport.js';
+import { UnixSocketFile } from './unixSocketFile.js';
 
 /** Options of {@link createUnixServer}. */
 export interface UnixServerOptions {
@@ -26,7 +27,8 @@ function removeStaleSocket(path: string): void {
 
 /**
  * Listens on a Unix socket path (asyncio `loop.create_unix_server`). The socket file is removed
- * when the server closes (asyncio 3.13 `cleanup_socket`).
+ * when the server closes if it still is the one bound, by device and inode (asyncio 3.13
+ * `cleanup_socket`): a newer server's file at the same path is left alone.
  * @throws {@link TransportOSError} (`EADDRINUSE`, `EACCES`, ...) from the OS.
  */
 export async function createUnixServer(options: UnixServerOptions): Promise<Server> {
@@ -42,12 +44,13 @@ export async function createUnixServer(options: UnixServerOptions): Promise<Serv
   await whenListening(server, () => {
     server.listen({ path });
   });
+  const file = new UnixSocketFile(path);
   const listener = new NetListener(
     server,
     { path },
     (socket) => unixExtraInfo(socket, '', path),
-    () => {
-      removeStaleSocket(path);
+    (close) => {
+      file.close(close);
     },
   );
   return new Server([listener], { protocolFactory });
