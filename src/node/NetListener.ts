@@ -7,6 +7,14 @@ import { toTransportError } from '../core/osErrors.js';
 import { NetStreamHandle } from './NetStreamHandle.js';
 
 /**
+ * The listen backlog when none is given: Node's (asyncio's is 100 [V1, N6]). With 100, a burst
+ * of a few hundred clients connecting at once overflows the accept queue and the kernel resets
+ * some of them; Node's own servers take 511.
+ * @internal
+ */
+export const DEFAULT_BACKLOG = 511;
+
+/**
  * Drives a core `Server` from a listening `net.Server` (created with `allowHalfOpen` and
  * `pauseOnConnect`, so that accepted sockets read nothing before `connectionMade`).
  * @internal

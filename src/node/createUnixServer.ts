@@ -4,7 +4,7 @@ import { invalidArgValue } from '../core/argErrors.js';
 import { Server } from '../core/Server.js';
 import { optionalFunction, requireObject, requireString } from '../core/validate.js';
 import { unixExtraInfo } from './extraInfo.js';
-import { NetListener, whenListening } from './NetListener.js';
+import { DEFAULT_BACKLOG, NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from './openStreamTransport.js';
 import { UnixSocketFile } from './unixSocketFile.js';
 
@@ -28,7 +28,8 @@ function removeStaleSocket(path: string): void {
 /**
  * Listens on a Unix socket path (asyncio `loop.create_unix_server`). The socket file is removed
  * when the server closes if it still is the one bound, by device and inode (asyncio 3.13
- * `cleanup_socket`): a newer server's file at the same path is left alone.
+ * `cleanup_socket`): a newer server's file at the same path is left alone. The listen backlog is
+ * Node's 511 (asyncio's is 100).
  * @throws {@link TransportOSError} (`EADDRINUSE`, `EACCES`, ...) from the OS.
  */
 export async function createUnixServer(options: UnixServerOptions): Promise<Server> {
@@ -42,7 +43,7 @@ export async function createUnixServer(options: UnixServerOptions): Promise<Serv
   removeStaleSocket(path);
   const server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true });
   await whenListening(server, () => {
-    server.listen({ path });
+    server.listen({ path, backlog: DEFAULT_BACKLOG });
   });
   const file = new UnixSocketFile(path);
   const listener = new NetListener(
