@@ -7,8 +7,8 @@ import {
   requireConnectPort,
   requireInteger,
   requireObject,
-  requireString,
 } from '../core/validate.js';
+import { requireHost, requireLocalIp } from './checkAddress.js';
 import { tcpExtraInfo } from './extraInfo.js';
 import {
   connectHandle,
@@ -24,7 +24,7 @@ export interface ConnectionOptions {
   readonly port: number;
   /** Protocol factory; without one the transport feeds its Rx surfaces. */
   readonly protocol?: StreamProtocolFactory;
-  /** Local address to bind before connecting. */
+  /** Local address to bind before connecting: an IP address (Node binds no host names). */
   readonly localAddr?: { readonly host: string; readonly port?: number };
   /**
    * Sets TCP_NODELAY, as asyncio does on every TCP transport [N6].
@@ -49,7 +49,7 @@ export interface ConnectionOptions {
  */
 export async function createConnection(options: ConnectionOptions): Promise<SocketTransport> {
   const opts = requireObject('options', options);
-  const host = requireString('options.host', opts['host']);
+  const host = requireHost('options.host', opts['host']);
   const port = requireConnectPort('options.port', opts['port']);
   const protocol = optionalFunction<StreamProtocolFactory>('options.protocol', opts['protocol']);
   const noDelay = optionalBoolean('options.noDelay', opts['noDelay']) ?? true;
@@ -57,7 +57,7 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
   let localPort: number | undefined;
   if (opts['localAddr'] !== undefined) {
     const local = requireObject('options.localAddr', opts['localAddr']);
-    localAddress = requireString('options.localAddr.host', local['host']);
+    localAddress = requireLocalIp('options.localAddr.host', local['host']);
     if (local['port'] !== undefined)
       localPort = requireInteger('options.localAddr.port', local['port'], 0, 65535);
   }

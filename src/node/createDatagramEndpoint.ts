@@ -15,9 +15,9 @@ import {
   requireConnectPort,
   requireListenPort,
   requireObject,
-  requireString,
 } from '../core/validate.js';
 import { DgramHandle } from './DgramHandle.js';
+import { requireHost } from './checkAddress.js';
 
 /** A protocol factory as `createDatagramEndpoint` takes it (asyncio `protocol_factory`). */
 export type DatagramProtocolFactory = () => DatagramProtocol<DatagramTransport>;
@@ -104,8 +104,7 @@ function checkAddress(
       `${name} is a Unix socket path: Node's dgram module has no Unix datagram sockets (udp4 and udp6 only)`,
     );
   }
-  const host = requireString(`${name}.host`, addr['host']);
-  if (host === '') throw invalidArgValue(`${name}.host`, 'must not be empty');
+  const host = requireHost(`${name}.host`, addr['host']);
   const wanted = { host, port: port(`${name}.port`, addr['port']) };
   const declared = checkFamily(addr['family']);
   if (declared === 'unix') {

@@ -5,11 +5,11 @@ import {
   optionalBoolean,
   optionalFunction,
   optionalInteger,
-  optionalString,
   requireListenPort,
   requireObject,
 } from '../core/validate.js';
 import { tcpExtraInfo } from './extraInfo.js';
+import { requireHost } from './checkAddress.js';
 import { inetAddress } from './netAddress.js';
 import { DEFAULT_BACKLOG, NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from './openStreamTransport.js';
@@ -48,7 +48,8 @@ export interface ServerOptions {
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
   const opts = requireObject('options', options);
-  const host = optionalString('options.host', opts['host']);
+  const host =
+    opts['host'] === undefined ? undefined : requireHost('options.host', opts['host'], true);
   const port = requireListenPort('options.port', opts['port']);
   const backlog =
     optionalInteger('options.backlog', opts['backlog'], 0, 2 ** 31 - 1) ?? DEFAULT_BACKLOG;

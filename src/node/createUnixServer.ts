@@ -1,8 +1,8 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { invalidArgValue } from '../core/argErrors.js';
 import { Server } from '../core/Server.js';
-import { optionalFunction, requireObject, requireString } from '../core/validate.js';
+import { optionalFunction, requireObject } from '../core/validate.js';
+import { isAbstractName, requireUnixPath } from './checkAddress.js';
 import { unixExtraInfo } from './extraInfo.js';
 import { DEFAULT_BACKLOG, NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from './openStreamTransport.js';
@@ -34,24 +34,26 @@ function removeStaleSocket(path: string): void {
  */
 export async function createUnixServer(options: UnixServerOptions): Promise<Server> {
   const opts = requireObject('options', options);
-  const path = requireString('options.path', opts['path']);
-  if (path === '') throw invalidArgValue('options.path', 'must not be empty');
+  const path = requireUnixPath('options.path', opts['path']);
   const protocolFactory = optionalFunction<StreamProtocolFactory>(
     'options.protocol',
     opts['protocol'],
   );
-  removeStaleSocket(path);
+  const abstract = isAbstractName(path);
+  if (!abstract) removeStaleSocket(path);
   const server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true });
   await whenListening(server, () => {
     server.listen({ path, backlog: DEFAULT_BACKLOG });
   });
-  const file = new UnixSocketFile(path);
+  // An abstract name is no file: nothing to remove, and libuv unlinks nothing for it.
+  const file = abstract ? null : new UnixSocketFile(path);
   const listener = new NetListener(
     server,
     { path },
     (socket) => unixExtraInfo(socket, '', path),
     (close) => {
-      file.close(close);
+      if (file) file.close(close);
+      else close();
     },
   );
   return new Server([listener], { protocolFactory });
