@@ -5,7 +5,7 @@
  * `ERR_STREAM_DESTROYED`; a stream already destroyed is refused by the factory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Socket } from 'node:net';
+import { Socket, connect } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import {
   TransportError,
@@ -21,6 +21,7 @@ import {
   rejectionOf,
   socketOf,
   startEchoServer,
+  startRawServer,
   useResources,
 } from '../helpers/net';
 import { makeFifo, trackPipe, useExceptionReports, valueOf } from '../helpers/process';
@@ -135,6 +136,34 @@ describe('streams destroyed by their owner', () => {
       reader.data$.subscribe();
       expect(await valueOf(reader.closed$, 'closed$ at EOF')).toBeNull();
       await exited;
+    });
+  });
+
+  describe('streams that ended before the transport got them', () => {
+    it('connectWritePipe refuses a Writable already ended, with a typed error', async () => {
+      const child = waitingChild();
+      const stdin = child.stdin;
+      if (stdin === null) throw new Error('stdin is piped');
+      stdin.end();
+      const error = await rejectionOf(connectWritePipe(stdin));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    });
+
+    it('connectReadPipe over a Readable that already ended gives EOF at once', async () => {
+      // A half-open TCP socket: its peer's EOF was read, its write side is still open.
+      const { firstSocket, port } = await startRawServer(resources);
+      const socket = resources.rawSocket(connect({ host: HOST, port, allowHalfOpen: true }));
+      (await firstSocket).end('early');
+      const ended = new Promise((resolve) => socket.once('end', resolve));
+      socket.resume();
+      await ended;
+      socket.pause();
+      expect(socket.readableEnded).toBe(true);
+      expect(socket.destroyed).toBe(false);
+      const reader = trackPipe(resources, await connectReadPipe(socket));
+      reader.data$.subscribe();
+      expect(await valueOf(reader.closed$, 'closed$ at the EOF already read')).toBeNull();
     });
   });
 

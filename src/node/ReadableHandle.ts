@@ -17,6 +17,8 @@ export class ReadableHandle implements StreamHandle {
   private closed = false;
   /** An error was reported: the transport is losing the stream, nothing more is reported. */
   private lost = false;
+  /** Whether the EOF of a stream that had ended already was given. */
+  private eofGiven = false;
   private events: StreamHandleEvents | null = null;
 
   constructor(
@@ -58,7 +60,17 @@ export class ReadableHandle implements StreamHandle {
   }
 
   readStart(): void {
-    if (!this.closed) this.stream.resume();
+    if (this.closed) return;
+    // A stream whose 'end' came before the transport got it: EOF now, as a pipe at EOF gives.
+    if (this.stream.readableEnded && !this.eofGiven) {
+      this.eofGiven = true;
+      const events = this.events;
+      process.nextTick(() => {
+        if (!this.closed) events?.onEof();
+      });
+      return;
+    }
+    this.stream.resume();
   }
 
   readStop(): void {

@@ -56,7 +56,10 @@ export function readablePipe(pipe: unknown): Readable {
 /** The Writable behind a `connectWritePipe` argument. @internal */
 export function writablePipe(pipe: unknown): Writable {
   if (typeof pipe === 'number') return streamOverFd(pipe, 'write') as Writable;
-  if (pipe instanceof Writable || pipe instanceof Socket)
+  if (pipe instanceof Writable || pipe instanceof Socket) {
+    if (pipe.writableEnded && !pipe.destroyed)
+      throw invalidArgValue('pipe', 'has ended (end() was called): nothing can be written to it');
     return refuseDestroyed(pipe, 'pipe stream');
+  }
   throw invalidArgType('pipe', 'a file descriptor number or a Writable stream', pipe);
 }

@@ -44,7 +44,9 @@ function stdioOption(
   if (value === undefined || value === 'pipe') return 'pipe';
   if (value === 'inherit') return 'inherit';
   if (value === 'devnull') return 'ignore';
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  // An fd is a C int: libuv would wrap a larger number into another descriptor.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 2 ** 31 - 1)
+    return value;
   if (value === 'stdout' && allowStdout) return 'pipe';
   throw invalidArgValue(
     name,
@@ -68,6 +70,9 @@ export function spawnPlan(options: unknown): SpawnPlan {
     for (const [key, value] of Object.entries(given)) {
       if (typeof value !== 'string')
         throw invalidArgType(`options.env.${key}`, 'of type string', value);
+      // 'A=B': 'x' would reach the child as A='B=x' (Python: 'illegal environment variable name').
+      if (key === '' || key.includes('='))
+        throw invalidArgValue('options.env', `has an illegal variable name: '${key}'`);
       env[key] = value;
     }
   }
