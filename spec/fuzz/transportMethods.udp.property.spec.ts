@@ -66,6 +66,7 @@ describe('transport methods given bad input', () => {
       );
       const bigDatagrams = fc.constantFrom(new Uint8Array(65_507), new Uint8Array(65_508));
       let sent = 0;
+      let accepted = 0;
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom('unconnected', 'connected'),
@@ -87,6 +88,8 @@ describe('transport methods given bad input', () => {
               addr === null ||
               (addr as InetAddress).host === HOST;
             if (outcome.kind === 'returned' && literal) sent += 1;
+            // A host name that resolves to the sink ('localhost', '0') may arrive too.
+            if (outcome.kind === 'returned') accepted += 1;
             // Let the sink read it: a burst of datagrams overflows its receive buffer, and the
             // kernel drops what does not fit (UDP), which is not what this checks.
             await turns(3);
@@ -106,13 +109,14 @@ describe('transport methods given bad input', () => {
       );
       // Refused datagrams must never reach the sink. Accepted ones usually all do, but on a busy
       // machine the kernel may drop some (UDP): wait until the count stops moving, then check
-      // that nothing beyond the accepted ones arrived.
+      // that nothing beyond the accepted ones arrived (those sent to a host name included: one
+      // that resolves to the sink, such as 'localhost', arrives as well).
       let seen = -1;
       while (seen !== received && received < sent) {
         seen = received;
         await delay(200);
       }
-      expect(received).toBeLessThanOrEqual(sent);
+      expect(received).toBeLessThanOrEqual(accepted);
       if (sent > 0) expect(received).toBeGreaterThan(0);
     });
   });
