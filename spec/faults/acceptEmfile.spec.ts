@@ -1,6 +1,6 @@
 /**
  * A server out of file descriptors (EMFILE on accept), on real sockets: the server runs in a
- * child process whose fd limit is 64 (`prlimit --nofile=64:64`), and more clients connect than
+ * child process whose fd limit is 64 (`ulimit -n 64`), and more clients connect than
  * it has fds for. What Node 20 does [E5 differs]: libuv's "EMFILE trick" closes a spare fd it
  * keeps, accepts the pending connections and closes them at once, then takes the spare fd back.
  * No 'error' reaches net.Server and nothing reaches the exception handler; the clients see
@@ -34,9 +34,11 @@ describe('accept when the server is out of file descriptors (EMFILE)', () => {
   }> {
     const child = fork(SCRIPT, [], {
       cwd: ROOT,
-      execPath: 'prlimit',
+      // sh lowers its fd limit, then becomes node: `$0` is node, `$@` its arguments.
+      execPath: '/bin/sh',
       execArgv: [
-        `--nofile=${FD_LIMIT}:${FD_LIMIT}`,
+        '-c',
+        `ulimit -n ${FD_LIMIT} && exec "$0" "$@"`,
         process.execPath,
         '-r',
         'ts-node/register/transpile-only',
