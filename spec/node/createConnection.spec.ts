@@ -195,11 +195,11 @@ describe('createConnection', () => {
         'ERR_INVALID_ARG_VALUE',
         { host: HOST, port: 80, localAddr: { host: 'local\0host' } },
       ],
-      // Node's own check, thrown by socket.connect() on every version.
+      // Refused before any socket exists (socket.connect() would throw ERR_INVALID_IP_ADDRESS).
       [
         'a localAddr host that is not an IP address',
         'TypeError',
-        'ERR_INVALID_IP_ADDRESS',
+        'ERR_INVALID_ARG_VALUE',
         { host: HOST, port: 80, localAddr: { host: 'localhost' } },
       ],
     ];

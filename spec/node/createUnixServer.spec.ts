@@ -2,7 +2,17 @@
  * createUnixServer over real Unix-domain sockets: binding (and stale socket files), echo,
  * lifecycle, and the socket file's removal on close.
  */
-import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   createUnixConnection,
   createUnixServer,
@@ -129,6 +139,57 @@ describe('createUnixServer', () => {
       const client = await connect(path);
       expect(client.getExtraInfo('peername')).toEqual({ path });
     });
+  });
+
+  describe('two servers on one path', () => {
+    it("closing the older one leaves the newer one's socket file, as asyncio 3.13 does", async () => {
+      const path = resources.path(tmpSocketPath());
+      const older = resources.server(await createUnixServer({ path }));
+      // The newer server replaces the older one's socket file (a stale file to asyncio too).
+      const newer = resources.server(await createUnixServer({ path }));
+      const bound = lstatSync(path);
+      older.close();
+      await older.waitClosed();
+      expect(existsSync(path)).toBe(true);
+      expect(lstatSync(path).ino).toBe(bound.ino);
+      const accepted = new Promise<SocketTransport>((resolve) => {
+        newer.connections$.subscribe(resolve);
+      });
+      const client = await connect(path);
+      expect(client.getExtraInfo('peername')).toEqual({ path });
+      resources.transport(await accepted);
+      // The newer one still removes its own file.
+      newer.close();
+      expect(existsSync(path)).toBe(false);
+    });
+
+    it('leaves what replaced its socket file after binding (another file at the path)', async () => {
+      const path = resources.path(tmpSocketPath());
+      const server = resources.server(await createUnixServer({ path }));
+      unlinkSync(path);
+      writeFileSync(path, 'not ours');
+      server.close();
+      expect(readFileSync(path, 'utf8')).toBe('not ours');
+    });
+  });
+
+  it('bound at a relative path, removes its own file even after a chdir, and nothing else', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'rxt-unix-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'rxt-unix-'));
+    const cwd = process.cwd();
+    resources.defer(() => {
+      process.chdir(cwd);
+      rmSync(home, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    });
+    writeFileSync(join(elsewhere, 's.sock'), 'unrelated');
+    process.chdir(home);
+    const server = resources.server(await createUnixServer({ path: 's.sock' }));
+    process.chdir(elsewhere);
+    server.close();
+    process.chdir(cwd);
+    expect(existsSync(join(home, 's.sock'))).toBe(false);
+    expect(readFileSync(join(elsewhere, 's.sock'), 'utf8')).toBe('unrelated');
   });
 
   describe('validation', () => {

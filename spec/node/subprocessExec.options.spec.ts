@@ -139,6 +139,21 @@ describe('subprocessExec', () => {
       ],
       ['a negative fd', () => subprocessExec('echo', [], { stderr: -1 }), 'ERR_INVALID_ARG_VALUE'],
       [
+        'an fd past the largest int (libuv would wrap it)',
+        () => subprocessExec('echo', [], { stdout: 2 ** 31 }),
+        'ERR_INVALID_ARG_VALUE',
+      ],
+      [
+        "an env name with '=' (the child would see another variable)",
+        () => subprocessExec('echo', [], { env: { 'A=B': 'x' } }),
+        'ERR_INVALID_ARG_VALUE',
+      ],
+      [
+        'an empty env name',
+        () => subprocessExec('echo', [], { env: { '': 'x' } }),
+        'ERR_INVALID_ARG_VALUE',
+      ],
+      [
         'a cwd that is not a string',
         () => subprocessExec('echo', [], { cwd: 1 as never }),
         'ERR_INVALID_ARG_TYPE',

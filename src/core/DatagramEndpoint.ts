@@ -53,7 +53,6 @@ function checkDestination(value: unknown, family: 'IPv4' | 'IPv6'): InetAddress 
     );
   }
   const host = requireHost('addr.host', addr['host']);
-  if (host === '') throw invalidArgValue('addr.host', 'must not be empty');
   const port = requireConnectPort('addr.port', addr['port']);
   const declared = addr['family'];
   if (declared !== undefined && declared !== 'IPv4' && declared !== 'IPv6') {

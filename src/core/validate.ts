@@ -26,14 +26,20 @@ export function optionalString(name: string, value: unknown): string | undefined
  * version: Node 20 passes it to getaddrinfo (EINVAL), Node 22 and later throw
  * ERR_INVALID_ARG_VALUE; this way every version gives that TypeError (asyncio: `ValueError`).
  */
-export function requireHost(name: string, value: unknown): string {
+/**
+ * A host name or IP address: a string with no NUL byte (`getaddrinfo` would read only what
+ * comes before it, and connect there; Node 22 and later refuse it themselves), and not empty
+ * unless `allowEmpty` (a server's host, where empty means every interface).
+ */
+export function requireHost(name: string, value: unknown, allowEmpty = false): string {
   const host = requireString(name, value);
+  if (host === '' && !allowEmpty) throw invalidArgValue(name, 'must not be empty');
   if (host.includes('\0')) throw invalidArgValue(name, 'must be a string without null bytes');
   return host;
 }
 
-export function optionalHost(name: string, value: unknown): string | undefined {
-  return value === undefined ? undefined : requireHost(name, value);
+export function optionalHost(name: string, value: unknown, allowEmpty = false): string | undefined {
+  return value === undefined ? undefined : requireHost(name, value, allowEmpty);
 }
 
 export function optionalBoolean(name: string, value: unknown): boolean | undefined {

@@ -7,6 +7,14 @@ import { toTransportError } from '../core/osErrors.js';
 import { NetStreamHandle } from './NetStreamHandle.js';
 
 /**
+ * The listen backlog when none is given: Node's (asyncio's is 100 [V1, N6]). With 100, a burst
+ * of a few hundred clients connecting at once overflows the accept queue and the kernel resets
+ * some of them; Node's own servers take 511.
+ * @internal
+ */
+export const DEFAULT_BACKLOG = 511;
+
+/**
  * Drives a core `Server` from a listening `net.Server` (created with `allowHalfOpen` and
  * `pauseOnConnect`, so that accepted sockets read nothing before `connectionMade`).
  * @internal
@@ -18,10 +26,14 @@ export class NetListener implements ListenerHandle {
     private readonly server: NetServer,
     private readonly bound: Address,
     private readonly extraInfoOf: (socket: Socket) => Readonly<Record<string, unknown>>,
-    private readonly onClose: () => void = () => undefined,
+    /** Closes the `net.Server` (its `close()` when not given): a Unix server guards its file. */
+    private readonly closeServer: (close: () => void) => void = (close) => {
+      close();
+    },
   ) {
-    // After listening, 'error' means a failed accept (EMFILE, ...): asyncio reports it and
-    // goes on serving [E5]. It is never left unhandled.
+    // After listening, 'error' means a failed accept: asyncio reports it and goes on serving
+    // [E5]. It is never left unhandled. EMFILE/ENFILE never get here: libuv accepts and closes
+    // such connections itself and tells Node nothing (docs/asyncio-differences.md, 15).
     server.on('error', (error) => {
       reportException({ message: 'socket.accept() failed', exception: toTransportError(error) });
     });
@@ -45,8 +57,7 @@ export class NetListener implements ListenerHandle {
     if (this.closed) return;
     this.closed = true;
     // net.Server.close() stops accepting; its callback waits for connections we track ourselves.
-    this.server.close(() => undefined);
-    this.onClose();
+    this.closeServer(() => this.server.close(() => undefined));
   }
 }
 

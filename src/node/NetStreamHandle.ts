@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { toTransportError } from '../core/osErrors.js';
 import { directWriter } from './directWrite.js';
+import { onDestroyed, streamDestroyedError } from './destroyedStream.js';
 import type { SharedBufferReader } from './SharedBufferReader.js';
 
 /** Longest time a cleanly closed socket waits for its peer's EOF before it is destroyed. */
@@ -9,7 +10,9 @@ const LINGER_MS = 30_000;
 
 /**
  * Drives a stream transport from a connected `net.Socket` (TCP, Unix socket or pipe). The socket
- * must have `allowHalfOpen: true`, so that EOF is the protocol's to answer.
+ * must have `allowHalfOpen: true`, so that EOF is the protocol's to answer. A socket its
+ * owner destroyed without an error is lost with `ERR_STREAM_DESTROYED`; a write to it is never
+ * taken as sent.
  * @internal
  */
 export class NetStreamHandle implements StreamHandle {
@@ -17,6 +20,8 @@ export class NetStreamHandle implements StreamHandle {
   /** The kernel copies what a socket writes: nothing written is kept once its write is done. */
   readonly releasesWrites = true;
   private closed = false;
+  /** An error was reported: the transport is losing the socket, nothing more is reported. */
+  private lost = false;
   private events: StreamHandleEvents | null = null;
   private readonly direct: ((bytes: Uint8Array) => number) | null;
   /** Set when the socket was created with `onread` (client sockets): reads go through it. */
@@ -35,8 +40,22 @@ export class NetStreamHandle implements StreamHandle {
     socket.pause();
     // Errors are always handled here: no 'error' event is ever left without a listener.
     socket.on('error', (error) => {
-      if (!this.closed) this.events?.onError(toTransportError(error));
+      this.lose(toTransportError(error));
     });
+    // Closed on its own once EOF went both ways; any other close is a destroy() from outside.
+    onDestroyed(
+      socket,
+      () => socket.readableEnded && socket.writableFinished,
+      () => {
+        this.lose(streamDestroyedError('socket'));
+      },
+    );
+  }
+
+  private lose(error: Error): void {
+    if (this.closed || this.lost) return;
+    this.lost = true;
+    this.events?.onError(error);
   }
 
   bind(events: StreamHandleEvents): void {
@@ -66,10 +85,17 @@ export class NetStreamHandle implements StreamHandle {
     // callbacks on a later tick in every case, which is when 'async' writes report.
     let state: 'pending' | 'sync' | 'async' = 'pending';
     const callback = (error?: Error | null): void => {
-      // Failures arrive through 'error'; only success is reported here. Node also calls back,
-      // with no error, for a write that destroy() cut short: after close() nothing is reported
-      // (the StreamHandle contract), since those bytes never went out.
-      if (state === 'async' && !error && !this.closed) done();
+      // Failures also arrive through 'error', except a write to a socket destroyed from outside,
+      // which fails here only. Node also calls back, with no error, for a write that destroy()
+      // cut short: after close() nothing is reported (the StreamHandle contract).
+      if (error) {
+        const code = (error as { code?: unknown }).code;
+        this.lose(
+          code === 'ERR_STREAM_DESTROYED'
+            ? streamDestroyedError('socket', error)
+            : toTransportError(error),
+        );
+      } else if (state === 'async' && !this.closed) done();
     };
     if (chunks.length === 1) {
       socket.write(chunks[0] as Uint8Array, callback);
@@ -82,7 +108,11 @@ export class NetStreamHandle implements StreamHandle {
     // writableLength drops to 0 at once when libuv handed every byte to the kernel.
     // A write that failed at once (EPIPE from a reader already gone) also leaves it at 0:
     // those bytes were not taken, and the error follows through 'error'.
-    state = socket.writableLength === 0 && socket.errored === null ? 'sync' : 'async';
+    // A destroyed socket takes nothing, and leaves writableLength at 0 too.
+    state =
+      socket.writableLength === 0 && socket.errored === null && !socket.destroyed
+        ? 'sync'
+        : 'async';
     return state === 'sync';
   }
 

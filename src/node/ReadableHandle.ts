@@ -3,16 +3,22 @@ import { UnsupportedError } from '../core/errors.js';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { invalidArgType } from '../core/argErrors.js';
 import { toTransportError } from '../core/osErrors.js';
+import { onDestroyed, streamDestroyedError } from './destroyedStream.js';
 
 /**
  * Drives a read pipe transport from any Node `Readable` (a pipe's `net.Socket`, a TTY, a file
  * stream on a character device, a child's stdout). Pausing the stream stops Node reading once
- * its small internal buffer is full, so the writer on the other end blocks.
+ * its small internal buffer is full, so the writer on the other end blocks. A stream its owner
+ * destroyed before EOF is lost with `ERR_STREAM_DESTROYED`.
  * @internal
  */
 export class ReadableHandle implements StreamHandle {
   readonly canShutdown = false;
   private closed = false;
+  /** An error was reported: the transport is losing the stream, nothing more is reported. */
+  private lost = false;
+  /** Whether the EOF of a stream that had ended already was given. */
+  private eofGiven = false;
   private events: StreamHandleEvents | null = null;
 
   constructor(
@@ -21,8 +27,21 @@ export class ReadableHandle implements StreamHandle {
   ) {
     stream.pause();
     stream.on('error', (error) => {
-      if (!this.closed) this.events?.onError(toTransportError(error));
+      this.lose(toTransportError(error));
     });
+    onDestroyed(
+      stream,
+      () => stream.readableEnded,
+      () => {
+        this.lose(streamDestroyedError('stream'));
+      },
+    );
+  }
+
+  private lose(error: Error): void {
+    if (this.closed || this.lost) return;
+    this.lost = true;
+    this.events?.onError(error);
   }
 
   bind(events: StreamHandleEvents): void {
@@ -31,7 +50,7 @@ export class ReadableHandle implements StreamHandle {
       if (this.closed) return;
       if (chunk instanceof Uint8Array) events.onData(chunk);
       else
-        events.onError(
+        this.lose(
           invalidArgType('chunk', 'bytes (the stream must not have an encoding set)', chunk),
         );
     });
@@ -41,7 +60,17 @@ export class ReadableHandle implements StreamHandle {
   }
 
   readStart(): void {
-    if (!this.closed) this.stream.resume();
+    if (this.closed) return;
+    // A stream whose 'end' came before the transport got it: EOF now, as a pipe at EOF gives.
+    if (this.stream.readableEnded && !this.eofGiven) {
+      this.eofGiven = true;
+      const events = this.events;
+      process.nextTick(() => {
+        if (!this.closed) events?.onEof();
+      });
+      return;
+    }
+    this.stream.resume();
   }
 
   readStop(): void {

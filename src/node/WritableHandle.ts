@@ -2,12 +2,15 @@ import type { Writable } from 'node:stream';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { toTransportError } from '../core/osErrors.js';
 import { directWriter } from './directWrite.js';
+import { onDestroyed, streamDestroyedError } from './destroyedStream.js';
 
 /**
  * Drives a write pipe transport from any Node `Writable` (a pipe's `net.Socket`, a TTY, a file
  * stream on a character device, a child's stdin). A reader that went away shows as `EPIPE` on
  * the next write, which Node reports through 'error'
- * ([asyncio difference 23](../../docs/asyncio-differences.md#pipes-and-subprocesses)).
+ * ([asyncio difference 23](../../docs/asyncio-differences.md#pipes-and-subprocesses)). A stream its owner destroyed (a
+ * child's stdin once the child exited, `destroy()`) is lost with `ERR_STREAM_DESTROYED`: a
+ * write to it is never taken as sent.
  * @internal
  */
 export class WritableHandle implements StreamHandle {
@@ -18,6 +21,8 @@ export class WritableHandle implements StreamHandle {
    */
   readonly releasesWrites: boolean;
   private closed = false;
+  /** An error was reported: the transport is losing the stream, nothing more is reported. */
+  private lost = false;
   private events: StreamHandleEvents | null = null;
   private readonly direct: ((bytes: Uint8Array) => number) | null;
 
@@ -28,8 +33,21 @@ export class WritableHandle implements StreamHandle {
     this.direct = directWriter(stream);
     this.releasesWrites = this.direct !== null;
     stream.on('error', (error) => {
-      if (!this.closed) this.events?.onError(toTransportError(error));
+      this.lose(toTransportError(error));
     });
+    onDestroyed(
+      stream,
+      () => stream.writableFinished,
+      () => {
+        this.lose(streamDestroyedError('stream'));
+      },
+    );
+  }
+
+  private lose(error: Error): void {
+    if (this.closed || this.lost) return;
+    this.lost = true;
+    this.events?.onError(error);
   }
 
   bind(events: StreamHandleEvents): void {
@@ -49,7 +67,9 @@ export class WritableHandle implements StreamHandle {
     // As NetStreamHandle: `done` is owed only when the bytes did not all go out at once.
     let state: 'pending' | 'sync' | 'async' = 'pending';
     const callback = (error?: Error | null): void => {
-      if (state === 'async' && !error && !this.closed) done();
+      // A write to a destroyed stream fails here only (Node emits no 'error' for it).
+      if (error) this.lose(streamDestroyedOr(error));
+      else if (state === 'async' && !this.closed) done();
     };
     stream.cork();
     const last = chunks.length - 1;
@@ -57,7 +77,11 @@ export class WritableHandle implements StreamHandle {
     stream.uncork();
     // A write that failed at once (EPIPE from a reader already gone) also leaves it at 0:
     // those bytes were not taken, and the error follows through 'error'.
-    state = stream.writableLength === 0 && stream.errored === null ? 'sync' : 'async';
+    // A destroyed stream takes nothing, and leaves writableLength at 0 too.
+    state =
+      stream.writableLength === 0 && stream.errored === null && !stream.destroyed
+        ? 'sync'
+        : 'async';
     return state === 'sync';
   }
 
@@ -85,4 +109,11 @@ export class WritableHandle implements StreamHandle {
       stream.end();
     }
   }
+}
+
+/** Node's ERR_STREAM_DESTROYED as the typed loss; any other error as a transport error. */
+function streamDestroyedOr(error: Error): Error {
+  return (error as { code?: unknown }).code === 'ERR_STREAM_DESTROYED'
+    ? streamDestroyedError('stream', error)
+    : toTransportError(error);
 }

@@ -9,6 +9,7 @@ import {
   requireObject,
   requireHost,
 } from '../core/validate.js';
+import { requireLocalIp } from './checkAddress.js';
 import { tcpExtraInfo } from './extraInfo.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 import { connectHandle, openStreamTransport } from './openStreamTransport.js';
@@ -24,7 +25,7 @@ export interface ConnectionOptions {
   readonly port: number;
   /** Protocol factory; without one the transport feeds its Rx surfaces. */
   readonly protocol?: StreamProtocolFactory;
-  /** Local address to bind before connecting. */
+  /** Local address to bind before connecting: an IP address (Node binds no host names). */
   readonly localAddr?: { readonly host: string; readonly port?: number };
   /**
    * Sets TCP_NODELAY, as asyncio does on every TCP transport; `false` turns it off
@@ -59,7 +60,7 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
   let localPort: number | undefined;
   if (opts['localAddr'] !== undefined) {
     const local = requireObject('options.localAddr', opts['localAddr']);
-    localAddress = requireHost('options.localAddr.host', local['host']);
+    localAddress = requireLocalIp('options.localAddr.host', local['host']);
     if (local['port'] !== undefined)
       localPort = requireInteger('options.localAddr.port', local['port'], 0, 65535);
   }

@@ -107,7 +107,6 @@ function checkAddress(
     );
   }
   const host = requireHost(`${name}.host`, addr['host']);
-  if (host === '') throw invalidArgValue(`${name}.host`, 'must not be empty');
   const wanted = { host, port: port(`${name}.port`, addr['port']) };
   const declared = checkFamily(addr['family']);
   if (declared === 'unix') {

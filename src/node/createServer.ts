@@ -12,7 +12,7 @@ import {
 } from '../core/validate.js';
 import { tcpExtraInfo } from './extraInfo.js';
 import { inetAddress } from './netAddress.js';
-import { NetListener, whenListening } from './NetListener.js';
+import { DEFAULT_BACKLOG, NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 
 /**
@@ -25,8 +25,8 @@ export interface ServerOptions {
   /** Port to bind, 0 for any free one. */
   readonly port: number;
   /**
-   * Maximum queue of pending connections.
-   * @defaultValue 100 (asyncio's default)
+   * Maximum queue of pending connections (the kernel caps it at `net.core.somaxconn`).
+   * @defaultValue 511, Node's default (asyncio's is 100)
    */
   readonly backlog?: number;
   /**
@@ -53,9 +53,10 @@ export interface ServerOptions {
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
   const opts = requireObject('options', options);
-  const host = optionalHost('options.host', opts['host']);
+  const host = optionalHost('options.host', opts['host'], true);
   const port = requireListenPort('options.port', opts['port']);
-  const backlog = optionalInteger('options.backlog', opts['backlog'], 0, 2 ** 31 - 1) ?? 100;
+  const backlog =
+    optionalInteger('options.backlog', opts['backlog'], 0, 2 ** 31 - 1) ?? DEFAULT_BACKLOG;
   const reuseAddress = optionalBoolean('options.reuseAddress', opts['reuseAddress']);
   const protocolFactory = optionalFunction<StreamProtocolFactory>(
     'options.protocol',

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { SharedBufferReader } from './SharedBufferReader.js';
 import type { SocketTransport } from '../core/transports.js';
-import { optionalFunction, requireObject, requireString } from '../core/validate.js';
-import { invalidArgValue } from '../core/argErrors.js';
+import { optionalFunction, requireObject } from '../core/validate.js';
+import { requireUnixPath } from './checkAddress.js';
 import { unixExtraInfo } from './extraInfo.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 import { connectHandle, openStreamTransport } from './openStreamTransport.js';
@@ -29,8 +29,7 @@ export async function createUnixConnection(
   options: UnixConnectionOptions,
 ): Promise<SocketTransport> {
   const opts = requireObject('options', options);
-  const path = requireString('options.path', opts['path']);
-  if (path === '') throw invalidArgValue('options.path', 'must not be empty');
+  const path = requireUnixPath('options.path', opts['path']);
   const protocol = optionalFunction<StreamProtocolFactory>('options.protocol', opts['protocol']);
   const reader = new SharedBufferReader();
   const socket = connect({ path, allowHalfOpen: true, onread: reader.option });

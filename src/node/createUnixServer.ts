@@ -1,12 +1,13 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { invalidArgValue } from '../core/argErrors.js';
 import { ListeningServer } from '../core/Server.js';
 import type { Server } from '../core/transports.js';
-import { optionalFunction, requireObject, requireString } from '../core/validate.js';
-import { unixExtraInfo } from './extraInfo.js';
-import { NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
+import { optionalFunction, requireObject } from '../core/validate.js';
+import { isAbstractName, requireUnixPath } from './checkAddress.js';
+import { unixExtraInfo } from './extraInfo.js';
+import { DEFAULT_BACKLOG, NetListener, whenListening } from './NetListener.js';
+import { UnixSocketFile } from './unixSocketFile.js';
 
 /**
  * Options of {@link createUnixServer}.
@@ -30,29 +31,34 @@ function removeStaleSocket(path: string): void {
 
 /**
  * Listens on a Unix socket path (asyncio `loop.create_unix_server`). The socket file is removed
- * when the server closes (asyncio 3.13 `cleanup_socket`).
+ * when the server closes if it still is the one bound, by device and inode (asyncio 3.13
+ * `cleanup_socket`): a newer server's file at the same path is left alone. The listen backlog is
+ * Node's 511 (asyncio's is 100).
  * @throws {@link TransportOSError} (`EADDRINUSE`, `EACCES`, ...) from the OS.
  * @group Factories
  */
 export async function createUnixServer(options: UnixServerOptions): Promise<Server> {
   const opts = requireObject('options', options);
-  const path = requireString('options.path', opts['path']);
-  if (path === '') throw invalidArgValue('options.path', 'must not be empty');
+  const path = requireUnixPath('options.path', opts['path']);
   const protocolFactory = optionalFunction<StreamProtocolFactory>(
     'options.protocol',
     opts['protocol'],
   );
-  removeStaleSocket(path);
+  const abstract = isAbstractName(path);
+  if (!abstract) removeStaleSocket(path);
   const server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true });
   await whenListening(server, () => {
-    server.listen({ path });
+    server.listen({ path, backlog: DEFAULT_BACKLOG });
   });
+  // An abstract name is no file: nothing to remove, and libuv unlinks nothing for it.
+  const file = abstract ? null : new UnixSocketFile(path);
   const listener = new NetListener(
     server,
     { path },
     (socket) => unixExtraInfo(socket, '', path),
-    () => {
-      removeStaleSocket(path);
+    (close) => {
+      if (file) file.close(close);
+      else close();
     },
   );
   return new ListeningServer([listener], { protocolFactory });

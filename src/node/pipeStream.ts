@@ -4,6 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { ReadStream as TtyReadStream, WriteStream as TtyWriteStream, isatty } from 'node:tty';
 import { invalidArgType, invalidArgValue } from '../core/argErrors.js';
 import { toTransportError } from '../core/osErrors.js';
+import { refuseDestroyed } from './destroyedStream.js';
 
 /**
  * Opens a Node stream over a pipe given as an fd number, as asyncio's pipe transports accept
@@ -48,13 +49,17 @@ function streamOverFd(fd: number, direction: 'read' | 'write'): Readable | Writa
 /** The Readable behind a `connectReadPipe` argument. @internal */
 export function readablePipe(pipe: unknown): Readable {
   if (typeof pipe === 'number') return streamOverFd(pipe, 'read') as Readable;
-  if (pipe instanceof Readable) return pipe;
+  if (pipe instanceof Readable) return refuseDestroyed(pipe, 'pipe stream');
   throw invalidArgType('pipe', 'a file descriptor number or a Readable stream', pipe);
 }
 
 /** The Writable behind a `connectWritePipe` argument. @internal */
 export function writablePipe(pipe: unknown): Writable {
   if (typeof pipe === 'number') return streamOverFd(pipe, 'write') as Writable;
-  if (pipe instanceof Writable || pipe instanceof Socket) return pipe;
+  if (pipe instanceof Writable || pipe instanceof Socket) {
+    if (pipe.writableEnded && !pipe.destroyed)
+      throw invalidArgValue('pipe', 'has ended (end() was called): nothing can be written to it');
+    return refuseDestroyed(pipe, 'pipe stream');
+  }
   throw invalidArgType('pipe', 'a file descriptor number or a Writable stream', pipe);
 }

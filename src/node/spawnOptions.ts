@@ -1,4 +1,5 @@
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import { describeValue, invalidArgType, invalidArgValue } from '../core/argErrors.js';
@@ -49,7 +50,9 @@ function stdioOption(
   if (value === undefined || value === 'pipe') return 'pipe';
   if (value === 'inherit') return 'inherit';
   if (value === 'devnull') return 'ignore';
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  // An fd is a C int: libuv would wrap a larger number into another descriptor.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 2 ** 31 - 1)
+    return value;
   if (value === 'stdout' && allowStdout) return 'pipe';
   throw invalidArgValue(
     name,
@@ -73,6 +76,9 @@ export function spawnPlan(options: unknown): SpawnPlan {
     for (const [key, value] of Object.entries(given)) {
       if (typeof value !== 'string')
         throw invalidArgType(`options.env.${key}`, 'of type string', value);
+      // 'A=B': 'x' would reach the child as A='B=x' (Python: 'illegal environment variable name').
+      if (key === '' || key.includes('='))
+        throw invalidArgValue('options.env', `has an illegal variable name: '${key}'`);
       env[key] = value;
     }
   }
@@ -84,8 +90,11 @@ export function spawnPlan(options: unknown): SpawnPlan {
 }
 
 /**
- * Finds `program` as `execvp` would, so that a missing program is an `ENOENT` rejection even
- * when the child is started through the `sh` wrapper of `stderr: 'stdout'`.
+ * Finds `program` as `execvp` would, so that a bad program fails the same way when the child is
+ * started through the `sh` wrapper of `stderr: 'stdout'` as when it is spawned directly: with a
+ * `/`, the path itself; else each `PATH` directory in turn, skipping what cannot be run. What
+ * cannot be run (not a regular file, or not executable) is `EACCES`, as `execve` says; `ENOENT`
+ * when nothing was found at all, or only that.
  * @internal
  */
 export function assertExecutable(
@@ -98,13 +107,27 @@ export function assertExecutable(
     : ((env ?? process.env)['PATH'] ?? '/usr/local/bin:/usr/bin:/bin')
         .split(delimiter)
         .map((dir) => join(dir || '.', program));
+  let refused = false;
   for (const candidate of candidates) {
+    let stats;
     try {
-      accessSync(candidate, fsConstants.X_OK);
-      return;
+      stats = statSync(candidate);
     } catch {
-      // Try the next directory.
+      continue; // Not there (ENOENT, ENOTDIR): execvp tries the next directory.
     }
+    if (stats.isFile()) {
+      try {
+        accessSync(candidate, fsConstants.X_OK);
+        return;
+      } catch {
+        // Not executable: EACCES, unless a later directory has one that is.
+      }
+    }
+    refused = true;
   }
-  throw osError('ENOENT', `spawn ${program} ENOENT`, { syscall: `spawn ${program}` });
+  const code = refused ? 'EACCES' : 'ENOENT';
+  throw osError(code, `spawn ${program} ${code}`, {
+    errno: -(osConstants.errno[code] ?? 0),
+    syscall: `spawn ${program}`,
+  });
 }

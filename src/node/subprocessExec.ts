@@ -30,6 +30,8 @@ export async function subprocessExec(
 ): Promise<SubprocessTransport> {
   requireString('program', program);
   if (program === '') throw invalidArgValue('program', 'must not be empty');
+  // spawn refuses these too (with Node's error): the same refusal before the sh wrapper.
+  if (program.includes('\0')) throw invalidArgValue('program', 'must not contain a NUL byte');
   if (!Array.isArray(args)) throw invalidArgType('args', 'an array of strings', args);
   const argv = (args as readonly unknown[]).map((arg, index) =>
     requireString(`args[${index}]`, arg),
