@@ -8,4 +8,12 @@ export {
   marbleTransport,
   type MarbleTransport,
   type MarbleTransportOptions,
+  type MarblePeerOptions,
 } from './marbleTransport.js';
+export {
+  marbleDatagramEndpoint,
+  MARBLE_DATAGRAM_PEER,
+  type MarbleDatagram,
+  type MarbleDatagramEndpoint,
+  type MarbleDatagramEndpointOptions,
+} from './marbleDatagramEndpoint.js';
