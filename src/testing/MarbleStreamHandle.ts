@@ -25,7 +25,7 @@ export interface MarblePeerReads {
  * @internal
  */
 export class MarbleStreamHandle implements StreamHandle {
-  readonly canShutdown = true;
+  canShutdown = true;
   readonly extraInfo: Readonly<Record<string, unknown>>;
   private readonly written = new ReplaySubject<Uint8Array>();
   private readonly held: Incoming[] = [];

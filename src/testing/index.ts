@@ -17,3 +17,8 @@ export {
   type MarbleDatagramEndpoint,
   type MarbleDatagramEndpointOptions,
 } from './marbleDatagramEndpoint.js';
+export {
+  marbleSubprocess,
+  type MarbleSubprocess,
+  type MarbleSubprocessOptions,
+} from './marbleSubprocess.js';

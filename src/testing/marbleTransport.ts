@@ -73,10 +73,11 @@ export function marbleStreamHandle(
   extraInfo?: Readonly<Record<string, unknown>>,
 ): MarbleStreamHandle {
   const reset = error ?? defaultReset();
-  // Without `values`, each letter stands for itself (as in rxjs marbles), UTF-8 encoded.
+  // A letter without a value stands for itself (as in rxjs marbles), UTF-8 encoded.
+  const encoded = encodeValues(values);
   const incoming = helpers
-    .cold<Uint8Array | string>(marble, encodeValues(values), reset)
-    .pipe(map(marbleBytes));
+    .cold(marble, undefined, reset)
+    .pipe(map((letter) => encoded?.[letter] ?? marbleBytes(letter)));
   let reads: MarblePeerReads | undefined;
   if (peer) {
     reads = {
