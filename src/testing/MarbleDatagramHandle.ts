@@ -11,14 +11,17 @@ export type MarbleDatagramEvent = Datagram | Error;
 /**
  * A {@link DatagramHandle} fed by a marble Observable in virtual time. Datagrams that arrive
  * while reading is stopped are held (the kernel's receive queue) and delivered, in order, on
- * the turn after reading resumes; errors are reported at their frame. Every send leaves at once
+ * the turn after reading resumes; errors are reported at their frame (those before the socket
+ * first reads, with the datagrams held before them). Every send leaves at once
  * and is recorded on `sent$`; its completion comes on the same frame, never synchronously.
  * @internal
  */
 export class MarbleDatagramHandle implements DatagramHandle {
   readonly family = 'IPv4';
   private readonly sent = new ReplaySubject<Datagram>();
-  private readonly held: Datagram[] = [];
+  /** What waits for reading: datagrams, and, until the first `readStart()`, errors too. */
+  private readonly held: MarbleDatagramEvent[] = [];
+  private started = false;
   private events: DatagramHandleEvents | null = null;
   private reading = false;
   private closed = false;
@@ -50,6 +53,7 @@ export class MarbleDatagramHandle implements DatagramHandle {
 
   readStart(): void {
     this.reading = true;
+    this.started = true;
     if (this.flushScheduled || this.held.length === 0) return;
     this.flushScheduled = true;
     this.callSoon(() => {
@@ -79,7 +83,8 @@ export class MarbleDatagramHandle implements DatagramHandle {
 
   private arrive(event: MarbleDatagramEvent): void {
     if (this.closed) return;
-    if (event instanceof Error) {
+    // Errors are not held once the socket is up: they come whether or not it reads.
+    if (event instanceof Error && this.started) {
       this.events?.onError(toTransportError(event));
       return;
     }
@@ -89,8 +94,9 @@ export class MarbleDatagramHandle implements DatagramHandle {
 
   private deliver(): void {
     while (this.reading && !this.closed && this.held.length > 0) {
-      const datagram = this.held.shift() as Datagram;
-      this.events?.onDatagram(datagram.data, datagram.addr);
+      const event = this.held.shift() as MarbleDatagramEvent;
+      if (event instanceof Error) this.events?.onError(toTransportError(event));
+      else this.events?.onDatagram(event.data, event.addr);
     }
   }
 }
