@@ -56,10 +56,10 @@ export interface MarbleDatagramEndpointOptions {
  * A datagram endpoint whose network is a marble diagram.
  * @group Testing
  */
-export interface MarbleDatagramEndpoint extends DatagramTransport {
+export type MarbleDatagramEndpoint = DatagramTransport & {
   /** Each datagram sent, with its destination, in virtual time; completes on close. */
   readonly sent$: Observable<Datagram>;
-}
+};
 
 /**
  * A UDP endpoint for `TestScheduler.run`, the same core as `createDatagramEndpoint`'s:

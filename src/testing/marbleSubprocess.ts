@@ -38,12 +38,12 @@ export interface MarbleSubprocessOptions {
  * A subprocess transport whose child is drawn as marbles.
  * @group Testing
  */
-export interface MarbleSubprocess extends SubprocessTransport {
+export type MarbleSubprocess = SubprocessTransport & {
   /** What the child was sent on its stdin, in virtual time; completes when stdin closes. */
   readonly stdinWritten$: Observable<Uint8Array>;
   /** Each signal sent to the child while it ran (`SIGKILL` kills it: it exits with `-9`). */
   readonly signals$: Observable<number | string>;
-}
+};
 
 /**
  * A subprocess for `TestScheduler.run`, the same core as `subprocessExec`'s: the child's
