@@ -101,7 +101,8 @@ describe('ProcessTransport', () => {
       handle.exit(0);
       handle.stderr.receiveEof();
       await turn(6);
-      expect(rec.events).toEqual(['made', 'pipeLost0', 'pipeLost2', 'exited']);
+      // In the order they happened, as asyncio's call_soon gives them.
+      expect(rec.events).toEqual(['made', 'pipeLost0', 'exited', 'pipeLost2']);
       handle.stdout.receive('late');
       expect(rec.events.at(-1)).toBe('data1');
       handle.stdout.receiveEof();

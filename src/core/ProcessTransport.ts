@@ -23,6 +23,8 @@ import type {
 export interface ProcessTransportOptions {
   readonly protocol?: SubprocessProtocol<SubprocessTransport> | undefined;
   readonly callSoon?: CallSoon | undefined;
+  /** When the pipes' gathered small writes go out (virtual time in marble tests). */
+  readonly flushSoon?: CallSoon | undefined;
 }
 
 /** A sink for a child whose stdin is not piped: every call is refused, and reported. */
@@ -51,6 +53,9 @@ export class ProcessTransport implements SubprocessTransport {
   private returncode: number | null = null;
   private closing = false;
   private exitReported = false;
+  /** Whether `connectionMade` ran; until then an exit waits in `afterMade`. */
+  private made = false;
+  private afterMade: (() => void) | null = null;
   private readonly loss: LossSchedule;
   /** Whether the pipes forward their events to `protocol` (else they feed their Rx surfaces). */
   private forwarding: boolean;
@@ -93,7 +98,11 @@ export class ProcessTransport implements SubprocessTransport {
       this.callSoon,
       this,
       () => this.protocol,
-      () => undefined,
+      () => {
+        this.made = true;
+        this.afterMade?.();
+        this.afterMade = null;
+      },
     );
     const [h0, h1, h2] = handle.stdio;
     const pipe = (fd: 0 | 1 | 2, kind: 'read' | 'write', h: typeof h0): StreamTransport | null => {
@@ -101,6 +110,7 @@ export class ProcessTransport implements SubprocessTransport {
       const transport = new StreamTransport(h, {
         pipe: kind,
         callSoon: this.callSoon,
+        flushSoon: options.flushSoon,
         protocol: userProtocol ? forwardingPipeProtocol(fd, () => this.protocol) : undefined,
       });
       this.openPipes += 1;
@@ -227,8 +237,9 @@ export class ProcessTransport implements SubprocessTransport {
     // Node notices a vanished reader only when a write fails [N9]; asyncio watches the pipe
     // [P7]. The child is gone, so its stdin has no reader (a grandchild holding it aside).
     this.stdinTransport?.readerGone();
-    // After connectionMade, never from inside the adapter's callback.
-    void this.ready.then(() => {
+    // After connectionMade, never from inside the adapter's callback. Not through `ready`: a
+    // promise would leave the virtual time of a marble test.
+    const report = (): void => {
       this.callSoon(() => {
         callReporting(
           'Exception in protocol.processExited()',
@@ -243,7 +254,9 @@ export class ProcessTransport implements SubprocessTransport {
         this.exit.complete();
         this.maybeLost();
       });
-    });
+    };
+    if (this.made) report();
+    else this.afterMade = report;
   }
 
   /** connectionLost comes once the exit was reported and every pipe was lost [X5]. */

@@ -8,4 +8,17 @@ export {
   marbleTransport,
   type MarbleTransport,
   type MarbleTransportOptions,
+  type MarblePeerOptions,
 } from './marbleTransport.js';
+export {
+  marbleDatagramEndpoint,
+  MARBLE_DATAGRAM_PEER,
+  type MarbleDatagram,
+  type MarbleDatagramEndpoint,
+  type MarbleDatagramEndpointOptions,
+} from './marbleDatagramEndpoint.js';
+export {
+  marbleSubprocess,
+  type MarbleSubprocess,
+  type MarbleSubprocessOptions,
+} from './marbleSubprocess.js';
