@@ -19,6 +19,8 @@ export class NetListener implements ListenerHandle {
     private readonly bound: Address,
     private readonly extraInfoOf: (socket: Socket) => Readonly<Record<string, unknown>>,
     private readonly onClose: () => void = () => undefined,
+    /** Turns an accepted socket into a handle, later or never (TLS waits for its handshake). */
+    private readonly accept?: (socket: Socket, deliver: (handle: StreamHandle) => void) => void,
   ) {
     // After listening, 'error' means a failed accept (EMFILE, ...): asyncio reports it and
     // goes on serving [E5]. It is never left unhandled.
@@ -33,7 +35,8 @@ export class NetListener implements ListenerHandle {
         socket.destroy();
         return;
       }
-      onConnection(new NetStreamHandle(socket, this.extraInfoOf(socket)));
+      if (this.accept) this.accept(socket, onConnection);
+      else onConnection(new NetStreamHandle(socket, this.extraInfoOf(socket)));
     });
   }
 
