@@ -2,7 +2,7 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { Address } from './address.js';
 import { announceConnection } from './announceConnection.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
-import { TransportClosedError } from './errors.js';
+import { SSLError, TransportClosedError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
 import { FlowControl, type FlowControlHost } from './FlowControl.js';
 import { TransportOSError, toTransportError } from './osErrors.js';
@@ -19,7 +19,7 @@ export type { BuiltInProtocol, LifecycleHandle, ReadingHolder, TransportState };
 
 /**
  * asyncio's `_fatal_error` report: an error that is not an OS error is a bug worth reporting
- * [E1]; OS errors (a reset, a refused port) are ordinary endings. Returns the error to close
+ * [E1]; OS errors (a reset, a refused port) and TLS errors [T18] are ordinary endings. Returns the error to close
  * the transport with.
  * @internal
  */
@@ -29,7 +29,8 @@ export function reportFatal(
   context: { readonly transport: unknown; readonly protocol: unknown },
 ): Error {
   const exc = toTransportError(error);
-  if (!(exc instanceof TransportOSError)) reportException({ message, exception: exc, ...context });
+  if (!(exc instanceof TransportOSError) && !(exc instanceof SSLError))
+    reportException({ message, exception: exc, ...context });
   return exc;
 }
 

@@ -94,11 +94,28 @@ export class TlsAcceptor {
     socket.on('error', drop);
     socket.once('close', drop);
     socket.once('secure', () => {
+      if (this.refused(socket)) {
+        drop();
+        return;
+      }
       const info = tlsExtraInfo(socket, base, this.tls.sslcontext, true);
       const handle = new TlsStreamHandle(socket, info, this.tls.shutdownTimeoutMs);
       cleanup();
       deliver(handle);
     });
+  }
+
+  /**
+   * Whether a client certificate was asked for and did not verify. OpenSSL only enforces its
+   * presence; the chain's check is Node's, done by `tls.Server` on each socket, so a
+   * bare server `TLSSocket` must do it the same way (its handle's `verifyError()`).
+   */
+  private refused(socket: TLSSocket): boolean {
+    const options = this.tls.socketOptions;
+    if (options.requestCert !== true || options.rejectUnauthorized === false) return false;
+    const handle = (socket as unknown as { _handle?: { verifyError?(): Error | null } | null })
+      ._handle;
+    return handle?.verifyError?.() !== null;
   }
 
   close(): void {
