@@ -1,5 +1,5 @@
 import { lstatSync, unlinkSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { invalidArgValue } from '../core/argErrors.js';
 import { ListeningServer } from '../core/Server.js';
 import type { Server } from '../core/transports.js';
@@ -7,12 +7,14 @@ import { optionalFunction, requireObject, requireString } from '../core/validate
 import { unixExtraInfo } from './extraInfo.js';
 import { NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
+import { TlsAcceptor } from './tls/tlsHandshake.js';
+import { serverTls, type ServerTlsOptions } from './tls/tlsOptions.js';
 
 /**
  * Options of {@link createUnixServer}.
  * @group Factories
  */
-export interface UnixServerOptions {
+export interface UnixServerOptions extends ServerTlsOptions {
   /** Filesystem path to bind. A stale socket file there is removed first, as asyncio does. */
   readonly path: string;
   /** Protocol factory, called per connection; without one each connection feeds its Rx surfaces. */
@@ -30,7 +32,8 @@ function removeStaleSocket(path: string): void {
 
 /**
  * Listens on a Unix socket path (asyncio `loop.create_unix_server`). The socket file is removed
- * when the server closes (asyncio 3.13 `cleanup_socket`).
+ * when the server closes (asyncio 3.13 `cleanup_socket`). With `ssl` it serves TLS, as
+ * {@link createServer} does.
  * @throws {@link TransportOSError} (`EADDRINUSE`, `EACCES`, ...) from the OS.
  * @group Factories
  */
@@ -42,18 +45,27 @@ export async function createUnixServer(options: UnixServerOptions): Promise<Serv
     'options.protocol',
     opts['protocol'],
   );
+  const tls = serverTls(opts);
   removeStaleSocket(path);
   const server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true });
   await whenListening(server, () => {
     server.listen({ path });
   });
+  const infoOf = (socket: Socket): Record<string, unknown> => unixExtraInfo(socket, '', path);
+  const acceptor = tls === null ? null : new TlsAcceptor(tls, infoOf);
   const listener = new NetListener(
     server,
     { path },
-    (socket) => unixExtraInfo(socket, '', path),
+    infoOf,
     () => {
+      acceptor?.close();
       removeStaleSocket(path);
     },
+    acceptor === null
+      ? undefined
+      : (socket, deliver) => {
+          acceptor.accept(socket, deliver);
+        },
   );
   return new ListeningServer([listener], { protocolFactory });
 }
