@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import {
   ConnectionAbortedError,
   ConnectionRefusedError,
+  ConnectionResetError,
   createConnection,
   createServer,
   SSLCertVerificationError,
@@ -157,6 +158,13 @@ describeTls('TLS failures', () => {
     );
     expect(error).toBeInstanceOf(ConnectionAbortedError);
     expect(error).toMatchObject({ code: 'ECONNABORTED' });
+  });
+
+  it('rejects with ConnectionResetError when the server hangs up during the handshake', async () => {
+    const { port } = await startRawServer(resources, (socket) => socket.destroy());
+    const error = await rejectionOf(connect({ port, ssl: { ca: certs.ca } }));
+    expect(error).toBeInstanceOf(ConnectionResetError);
+    expect(error).toMatchObject({ code: 'ECONNRESET' });
   });
 
   it('drops a client that sends nothing at its handshake timeout, and goes on', async () => {

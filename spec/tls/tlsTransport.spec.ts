@@ -186,6 +186,23 @@ describeTls('TLS transport', () => {
     client.close();
   });
 
+  it('takes a tls.SecureContext as ssl, on both sides', async () => {
+    const server = resources.server(
+      await createServer({
+        host: HOST,
+        port: 0,
+        ssl: tls.createSecureContext({ cert: certs.serverCert, key: certs.serverKey }),
+      }),
+    );
+    server.connections$.subscribe((c) => c.data$.subscribe(c.sink));
+    const context = tls.createSecureContext({ ca: certs.ca });
+    const client = resources.transport(
+      await createConnection({ host: HOST, port: inetAddressOf(server).port, ssl: context }),
+    );
+    expect(client.getExtraInfo('sslcontext')).toBe(context);
+    expect(await echoed(client, Buffer.from('context'))).toBe(sha256(Buffer.from('context')));
+  });
+
   it('takes the same options in the cold forms', async () => {
     const clients: SocketTransport[] = [];
     // fromServer emits connections only: listen on a fixed port picked by a hot server first.
