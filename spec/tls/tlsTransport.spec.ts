@@ -186,6 +186,34 @@ describeTls('TLS transport', () => {
     client.close();
   });
 
+  it('feeds a BufferedProtocol through small buffers, every byte in order', async () => {
+    const { port } = await echoServer();
+    const hash = createHash('sha256');
+    const buffer = new Uint8Array(1000);
+    let received = 0;
+    const payload = patternBytes(MiB, 9);
+    let resolveDone!: () => void;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const client = resources.transport(
+      await createConnection({
+        host: HOST,
+        port,
+        ssl: { ca: certs.ca },
+        protocol: () => ({
+          getBuffer: () => buffer,
+          bufferUpdated: (n: number) => {
+            hash.update(buffer.subarray(0, n));
+            received += n;
+            if (received === payload.byteLength) resolveDone();
+          },
+        }),
+      }),
+    );
+    client.write(payload);
+    await done;
+    expect(hash.digest('hex')).toBe(sha256(payload));
+  });
+
   it('takes a tls.SecureContext as ssl, on both sides', async () => {
     const server = resources.server(
       await createServer({
