@@ -214,6 +214,20 @@ describeTls('TLS transport', () => {
     expect(hash.digest('hex')).toBe(sha256(payload));
   });
 
+  it('sends SNI for a host name, not for an IP literal', async () => {
+    const { port, clients } = await echoServer();
+    const named = resources.transport(
+      await createConnection({ host: 'localhost', port, ssl: { ca: certs.ca } }),
+    );
+    await connect(port); // 127.0.0.1
+    await waitFor(() => clients.length === 2, 'both connections');
+    const names = clients.map(
+      (c) => (c.getExtraInfo('ssl_object') as { servername: string | false }).servername,
+    );
+    expect(names.sort()).toEqual([false, 'localhost'].sort());
+    named.close();
+  });
+
   it('takes a tls.SecureContext as ssl, on both sides', async () => {
     const server = resources.server(
       await createServer({
