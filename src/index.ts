@@ -28,13 +28,17 @@ export type {
 export {
   FrameTooLargeError,
   IncompleteFrameError,
+  SSLCertVerificationError,
+  SSLError,
   TransportClosedError,
   TransportError,
+  TransportTimeoutError,
   UnsupportedError,
   WriteAfterEofError,
 } from './core/errors.js';
 export {
   BrokenPipeError,
+  ConnectionAbortedError,
   ConnectionRefusedError,
   ConnectionResetError,
   ProcessLookupError,
@@ -50,6 +54,13 @@ export { createConnection, type ConnectionOptions } from './node/createConnectio
 export { createUnixConnection, type UnixConnectionOptions } from './node/createUnixConnection.js';
 export { createServer, type ServerOptions } from './node/createServer.js';
 export { createUnixServer, type UnixServerOptions } from './node/createUnixServer.js';
+export type {
+  ClientTlsOptions,
+  ServerTlsOptions,
+  TlsClientOptions,
+  TlsServerOptions,
+} from './node/tls/tlsOptions.js';
+export type { SslObjectInfo } from './node/tls/tlsExtraInfo.js';
 export { fromConnection } from './node/fromConnection.js';
 export { fromServer } from './node/fromServer.js';
 export type { DatagramProtocolFactory, StreamProtocolFactory } from './core/protocolFactories.js';

@@ -218,8 +218,9 @@ export class StreamTransport
       this.fatalError(error, 'Fatal error: protocol.eofReceived() call failed.');
       return;
     }
-    // asyncio keeps the connection half-open for any true value, not only `True` [R5].
-    if (!keepOpen || this.pipe === 'read') this.close();
+    // asyncio keeps the connection half-open for any true value, not only `True` [R5]; a
+    // stream without half-close (TLS [T13]) closes whatever the protocol returns.
+    if (!keepOpen || this.pipe === 'read' || !this.handle.canShutdown) this.close();
   }
 
   /** @internal */

@@ -2,53 +2,25 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { Address } from './address.js';
 import { announceConnection } from './announceConnection.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
-import { TransportClosedError } from './errors.js';
+import { SSLError, TransportClosedError } from './errors.js';
 import { callReporting, reportException } from './exceptionHandler.js';
 import { FlowControl, type FlowControlHost } from './FlowControl.js';
 import { TransportOSError, toTransportError } from './osErrors.js';
 import type { BaseProtocol } from './protocols.js';
 import { checkProtocol, extraInfoValue } from './validate.js';
+import type {
+  BuiltInProtocol,
+  LifecycleHandle,
+  ReadingHolder,
+  TransportState,
+} from './lifecycle.js';
 
-/**
- * Where a transport is in its life, one value for all of it:
- * - `connecting`: created, `connectionMade` not delivered yet [S1];
- * - `open`: `connectionMade` ran, reading may start;
- * - `closing`: `close()` was called, the write buffer is still flushing;
- * - `lost`: the loss is scheduled (flushed, aborted or failed): the transport is past saving;
- * - `closed`: `connectionLost` was delivered [S2, S3].
- * @internal
- */
-export type TransportState = 'connecting' | 'open' | 'closing' | 'lost' | 'closed';
-
-/** A transport whose reading can be held by its built-in protocol's bounded buffer. @internal */
-export interface ReadingHolder {
-  /** Stops reading until the returned function is called. */
-  holdReading(): () => void;
-}
-
-/** The built-in protocol that feeds a transport's Rx surfaces (`data$`, `datagrams$`). @internal */
-export interface BuiltInProtocol {
-  /** It is the transport's protocol again: it may hold reading when its buffer is full. */
-  attach(): void;
-  /** Another protocol took over: reading must no longer wait for its buffer. */
-  detach(): void;
-  /** The connection is lost: its surfaces end, even when another protocol took over. */
-  connectionLost(exc: Error | null): void;
-}
-
-/** What the lifecycle needs of the platform handle under a transport. @internal */
-export interface LifecycleHandle {
-  readStart(): void;
-  readStop(): void;
-  /** Releases the handle at once, dropping unsent data. Idempotent. */
-  close(): void;
-  readonly extraInfo: Readonly<Record<string, unknown>>;
-}
+export type { BuiltInProtocol, LifecycleHandle, ReadingHolder, TransportState };
 
 /**
  * asyncio's `_fatal_error` report: an error that is not an OS error is a bug worth reporting
- * [E1]; OS errors (a reset, a refused port) are ordinary endings. Returns the error to close
- * the transport with.
+ * [E1]; OS errors (a reset, a refused port) and TLS errors [T18] are ordinary endings.
+ * Returns the error to close the transport with.
  * @internal
  */
 export function reportFatal(
@@ -57,7 +29,9 @@ export function reportFatal(
   context: { readonly transport: unknown; readonly protocol: unknown },
 ): Error {
   const exc = toTransportError(error);
-  if (!(exc instanceof TransportOSError)) reportException({ message, exception: exc, ...context });
+  if (!(exc instanceof TransportOSError) && !(exc instanceof SSLError)) {
+    reportException({ message, exception: exc, ...context });
+  }
   return exc;
 }
 
@@ -87,6 +61,7 @@ export abstract class TransportBase<
   private current: TransportState = 'connecting';
   private holds = 0;
   private handleReading = false;
+  private finishing = false;
   private readonly lost$ = new ReplaySubject<Error | null>(1);
 
   /** Resolves once `connectionMade` has run (the factories resolve after it [S1]). @internal */
@@ -166,7 +141,7 @@ export abstract class TransportBase<
     this.enter('closing');
     this.updateReading();
     this.beforeClose();
-    if (!this.writesPending()) this.scheduleLoss(null);
+    if (!this.writesPending()) this.closeCleanly();
   }
 
   isClosing(): boolean {
@@ -221,7 +196,7 @@ export abstract class TransportBase<
     // resumeWriting may have written (and closed) already: ask again.
     if (this.writesPending() || this.isLost()) return;
     this.writesDone();
-    if (this.current === 'closing') this.scheduleLoss(null);
+    if (this.current === 'closing') this.closeCleanly();
   }
 
   // ---- reading -----------------------------------------------------------------------------
@@ -265,6 +240,21 @@ export abstract class TransportBase<
     );
     this.scheduleLoss(exc);
     this.handle.close();
+  }
+
+  /** Everything written went out after `close()`: the handle may finish the close first. */
+  private closeCleanly(): void {
+    const handle = this.handle;
+    if (handle.finishClose === undefined) {
+      this.scheduleLoss(null);
+      return;
+    }
+    if (this.finishing) return;
+    this.finishing = true;
+    handle.finishClose((exc) => {
+      if (exc === null) this.scheduleLoss(null);
+      else this.forceClose(exc);
+    });
   }
 
   /** The loss, scheduled once; `connectionLost` comes on a later turn [S2, S3]. */

@@ -87,3 +87,43 @@ export class IncompleteFrameError extends TransportError {
     super('ERR_INCOMPLETE_FRAME', message, options);
   }
 }
+
+/**
+ * A TLS failure (asyncio `ssl.SSLError`): a broken handshake, a corrupt record, an alert from
+ * the peer. `code` is the platform's or OpenSSL's, e.g. `'ERR_SSL_WRONG_VERSION_NUMBER'`.
+ * @group Errors
+ */
+export class SSLError extends TransportError {
+  override name = 'SSLError';
+}
+
+/**
+ * The peer's certificate was refused (asyncio `ssl.SSLCertVerificationError`): `code` is the
+ * verification result, e.g. `'UNABLE_TO_VERIFY_LEAF_SIGNATURE'`, `'SELF_SIGNED_CERT_IN_CHAIN'`,
+ * `'ERR_TLS_CERT_ALTNAME_INVALID'` or `'CERT_HAS_EXPIRED'`; `reason` is its text.
+ * @group Errors
+ */
+export class SSLCertVerificationError extends SSLError {
+  override name = 'SSLCertVerificationError';
+  /** Why verification failed, as the platform says it. */
+  readonly reason: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+    this.reason = message;
+  }
+}
+
+/**
+ * Something did not finish in time (asyncio `TimeoutError`), for example the peer's
+ * close_notify after `close()` on a TLS transport.
+ * @group Errors
+ */
+export class TransportTimeoutError extends TransportError {
+  override name = 'TransportTimeoutError';
+  declare readonly code: 'ERR_TRANSPORT_TIMEOUT';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_TRANSPORT_TIMEOUT', message, options);
+  }
+}

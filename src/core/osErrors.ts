@@ -62,7 +62,17 @@ export class ProcessLookupError extends TransportOSError {
   override name = 'ProcessLookupError';
 }
 
+/**
+ * The connection was aborted (`ECONNABORTED`); asyncio `ConnectionAbortedError`, which a TLS
+ * handshake that takes longer than its timeout raises.
+ * @group Errors
+ */
+export class ConnectionAbortedError extends TransportOSError {
+  override name = 'ConnectionAbortedError';
+}
+
 const subclassByCode: Readonly<Record<string, typeof TransportOSError>> = {
+  ECONNABORTED: ConnectionAbortedError,
   ECONNREFUSED: ConnectionRefusedError,
   ECONNRESET: ConnectionResetError,
   EPIPE: BrokenPipeError,

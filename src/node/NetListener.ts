@@ -30,6 +30,8 @@ export class NetListener implements ListenerHandle {
     private readonly closeServer: (close: () => void) => void = (close) => {
       close();
     },
+    /** Turns an accepted socket into a handle, later or never (TLS waits for its handshake). */
+    private readonly accept?: (socket: Socket, deliver: (handle: StreamHandle) => void) => void,
   ) {
     // After listening, 'error' means a failed accept: asyncio reports it and goes on serving
     // [E5]. It is never left unhandled. EMFILE/ENFILE never get here: libuv accepts and closes
@@ -45,7 +47,8 @@ export class NetListener implements ListenerHandle {
         socket.destroy();
         return;
       }
-      onConnection(new NetStreamHandle(socket, this.extraInfoOf(socket)));
+      if (this.accept) this.accept(socket, onConnection);
+      else onConnection(new NetStreamHandle(socket, this.extraInfoOf(socket)));
     });
   }
 

@@ -13,12 +13,17 @@ import { requireLocalIp } from './checkAddress.js';
 import { tcpExtraInfo } from './extraInfo.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 import { connectHandle, openStreamTransport } from './openStreamTransport.js';
+import { connectTlsHandle } from './tls/tlsHandshake.js';
+import { clientTls, type ClientTlsOptions } from './tls/tlsOptions.js';
+import { connect as tlsConnect } from 'node:tls';
+
+const halfOpen = { allowHalfOpen: true } as object;
 
 /**
  * Options of {@link createConnection}.
  * @group Factories
  */
-export interface ConnectionOptions {
+export interface ConnectionOptions extends ClientTlsOptions {
   /** Host name or IP address to connect to. */
   readonly host: string;
   /** Port to connect to, 1 to 65535. */
@@ -37,7 +42,8 @@ export interface ConnectionOptions {
 
 /**
  * Opens a TCP connection (asyncio `loop.create_connection`). Resolves once the protocol's
- * `connectionMade` has run.
+ * `connectionMade` has run. With `ssl` the connection is TLS, and `connectionMade` comes after
+ * the handshake.
  *
  * @example
  * ```ts
@@ -48,6 +54,9 @@ export interface ConnectionOptions {
  * ```
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for bad options.
  * @throws {@link ConnectionRefusedError} and other `TransportOSError`s from the OS.
+ * @throws {@link SSLCertVerificationError} when the server's certificate is refused,
+ * {@link SSLError} when the handshake fails, {@link ConnectionAbortedError} when it takes longer
+ * than `sslHandshakeTimeout`.
  * @group Factories
  */
 export async function createConnection(options: ConnectionOptions): Promise<SocketTransport> {
@@ -64,6 +73,17 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
     if (local['port'] !== undefined)
       localPort = requireInteger('options.localAddr.port', local['port'], 0, 65535);
   }
+  const tls = clientTls(opts, host);
+  const local = {
+    ...(localAddress === undefined ? {} : { localAddress }),
+    ...(localPort === undefined ? {} : { localPort }),
+  };
+  if (tls !== null) {
+    // allowHalfOpen reaches the TLSSocket, though Node's typings omit it there.
+    const secure = tlsConnect({ ...tls.options, host, port, ...local, ...halfOpen });
+    secure.setNoDelay(noDelay);
+    return openStreamTransport(await connectTlsHandle(secure, tls, tcpExtraInfo), protocol);
+  }
   // Client sockets read through `onread`: a BufferedProtocol receives into its own buffer.
   const reader = new SharedBufferReader();
   const connectOptions = {
@@ -72,12 +92,11 @@ export async function createConnection(options: ConnectionOptions): Promise<Sock
     port,
     allowHalfOpen: true,
     noDelay,
-    ...(localAddress === undefined ? {} : { localAddress }),
-    ...(localPort === undefined ? {} : { localPort }),
+    ...local,
   };
-  // What net.connect() does, in two steps: connect() can throw synchronously (a localAddress
-  // that is not an IP address, or, from Node 22 on, a host Node itself refuses), and by then the
-  // socket already holds a TCP handle that only destroy() releases.
+  // What net.connect() does, in two steps: connect() can throw synchronously (from Node 22 on,
+  // for a host Node itself refuses), and by then the socket already holds a TCP handle that
+  // only destroy() releases.
   const socket = new Socket(connectOptions);
   try {
     socket.connect(connectOptions);

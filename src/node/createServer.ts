@@ -14,12 +14,14 @@ import { tcpExtraInfo } from './extraInfo.js';
 import { inetAddress } from './netAddress.js';
 import { DEFAULT_BACKLOG, NetListener, whenListening } from './NetListener.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
+import { TlsAcceptor } from './tls/tlsHandshake.js';
+import { serverTls, type ServerTlsOptions } from './tls/tlsOptions.js';
 
 /**
  * Options of {@link createServer}.
  * @group Factories
  */
-export interface ServerOptions {
+export interface ServerOptions extends ServerTlsOptions {
   /** Address to bind; all interfaces when not given. */
   readonly host?: string;
   /** Port to bind, 0 for any free one. */
@@ -40,7 +42,9 @@ export interface ServerOptions {
 
 /**
  * Listens for TCP connections (asyncio `loop.create_server`). Node binds one socket for all
- * interfaces (dual-stack) where asyncio binds one per address family.
+ * interfaces (dual-stack) where asyncio binds one per address family. With `ssl` it serves TLS:
+ * each connection is announced once its handshake is done, and a failed handshake is dropped
+ * without disturbing anything else.
  *
  * @example
  * ```ts
@@ -48,6 +52,7 @@ export interface ServerOptions {
  * const server = await createServer({ host: '127.0.0.1', port: 0 });
  * server.connections$.subscribe((client) => client.data$.subscribe(client.sink)); // echo
  * ```
+ * @throws TypeError / RangeError for bad options (`ssl: true`, a timeout without `ssl`, ...).
  * @throws {@link TransportOSError} `EADDRINUSE` and other bind errors.
  * @group Factories
  */
@@ -62,6 +67,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     'options.protocol',
     opts['protocol'],
   );
+  const tls = serverTls(opts);
   if (reuseAddress === false) {
     throw new UnsupportedError(
       'reuseAddress: false is not available: Node always sets SO_REUSEADDR on POSIX',
@@ -76,5 +82,21 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     host: info.address,
     port: info.port,
   };
-  return new ListeningServer([new NetListener(server, bound, tcpExtraInfo)], { protocolFactory });
+  const acceptor = tls === null ? null : new TlsAcceptor(tls, tcpExtraInfo);
+  const listener = acceptor
+    ? new NetListener(
+        server,
+        bound,
+        tcpExtraInfo,
+        (close) => {
+          close();
+          // Handshakes still in progress end with the server.
+          acceptor.close();
+        },
+        (socket, deliver) => {
+          acceptor.accept(socket, deliver);
+        },
+      )
+    : new NetListener(server, bound, tcpExtraInfo);
+  return new ListeningServer([listener], { protocolFactory });
 }
