@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
-import { toTransportError } from '../core/osErrors.js';
 import { directWriter } from './directWrite.js';
-import { onDestroyed, streamDestroyedError } from './destroyedStream.js';
+import { watchLoss, writeFailure } from './destroyedStream.js';
+import { writeBatch } from './writeBatch.js';
 import type { SharedBufferReader } from './SharedBufferReader.js';
 
 /** Longest time a cleanly closed socket waits for its peer's EOF before it is destroyed. */
@@ -38,16 +38,13 @@ export class NetStreamHandle implements StreamHandle {
     // Paused until the transport starts reading (after connectionMade [S1]). A paused
     // net.Socket stops reading from the kernel once its small readable buffer is full.
     socket.pause();
-    // Errors are always handled here: no 'error' event is ever left without a listener.
-    socket.on('error', (error) => {
-      this.lose(toTransportError(error));
-    });
     // Closed on its own once EOF went both ways; any other close is a destroy() from outside.
-    onDestroyed(
+    watchLoss(
       socket,
+      'socket',
       () => socket.readableEnded && socket.writableFinished,
-      () => {
-        this.lose(streamDestroyedError('socket'));
+      (error) => {
+        this.lose(error);
       },
     );
   }
@@ -80,41 +77,17 @@ export class NetStreamHandle implements StreamHandle {
   }
 
   write(chunks: readonly Uint8Array[], done: () => void): boolean {
-    const socket = this.socket;
-    // 'sync': all bytes reached the kernel at once, so `done` is not owed; Node calls write
-    // callbacks on a later tick in every case, which is when 'async' writes report.
-    let state: 'pending' | 'sync' | 'async' = 'pending';
-    const callback = (error?: Error | null): void => {
-      // Failures also arrive through 'error', except a write to a socket destroyed from outside,
-      // which fails here only. Node also calls back, with no error, for a write that destroy()
-      // cut short: after close() nothing is reported (the StreamHandle contract).
-      if (error) {
-        const code = (error as { code?: unknown }).code;
-        this.lose(
-          code === 'ERR_STREAM_DESTROYED'
-            ? streamDestroyedError('socket', error)
-            : toTransportError(error),
-        );
-      } else if (state === 'async' && !this.closed) done();
-    };
-    if (chunks.length === 1) {
-      socket.write(chunks[0] as Uint8Array, callback);
-    } else {
-      socket.cork();
-      const last = chunks.length - 1;
-      chunks.forEach((chunk, index) => socket.write(chunk, index === last ? callback : undefined));
-      socket.uncork();
-    }
-    // writableLength drops to 0 at once when libuv handed every byte to the kernel.
-    // A write that failed at once (EPIPE from a reader already gone) also leaves it at 0:
-    // those bytes were not taken, and the error follows through 'error'.
-    // A destroyed socket takes nothing, and leaves writableLength at 0 too.
-    state =
-      socket.writableLength === 0 && socket.errored === null && !socket.destroyed
-        ? 'sync'
-        : 'async';
-    return state === 'sync';
+    // Failures also arrive through 'error', except a write to a socket destroyed from outside,
+    // which fails in its callback only. Node also calls back, with no error, for a write that
+    // destroy() cut short: after close() nothing is reported (the StreamHandle contract).
+    return writeBatch(this.socket, chunks, done, this.writeFailed, this.isClosed);
   }
+
+  private readonly writeFailed = (error: Error): void => {
+    this.lose(writeFailure('socket', error));
+  };
+
+  private readonly isClosed = (): boolean => this.closed;
 
   tryWrite(bytes: Uint8Array): number {
     return this.closed || this.direct === null ? 0 : this.direct(bytes);

@@ -2,8 +2,7 @@ import type { Readable } from 'node:stream';
 import { UnsupportedError } from '../core/errors.js';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
 import { invalidArgType } from '../core/argErrors.js';
-import { toTransportError } from '../core/osErrors.js';
-import { onDestroyed, streamDestroyedError } from './destroyedStream.js';
+import { watchLoss } from './destroyedStream.js';
 
 /**
  * Drives a read pipe transport from any Node `Readable` (a pipe's `net.Socket`, a TTY, a file
@@ -26,14 +25,12 @@ export class ReadableHandle implements StreamHandle {
     readonly extraInfo: Readonly<Record<string, unknown>>,
   ) {
     stream.pause();
-    stream.on('error', (error) => {
-      this.lose(toTransportError(error));
-    });
-    onDestroyed(
+    watchLoss(
       stream,
+      'stream',
       () => stream.readableEnded,
-      () => {
-        this.lose(streamDestroyedError('stream'));
+      (error) => {
+        this.lose(error);
       },
     );
   }

@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { StreamHandle, StreamHandleEvents } from '../core/handle.js';
-import { toTransportError } from '../core/osErrors.js';
 import { directWriter } from './directWrite.js';
-import { onDestroyed, streamDestroyedError } from './destroyedStream.js';
+import { watchLoss, writeFailure } from './destroyedStream.js';
+import { writeBatch } from './writeBatch.js';
 
 /**
  * Drives a write pipe transport from any Node `Writable` (a pipe's `net.Socket`, a TTY, a file
@@ -32,14 +32,12 @@ export class WritableHandle implements StreamHandle {
   ) {
     this.direct = directWriter(stream);
     this.releasesWrites = this.direct !== null;
-    stream.on('error', (error) => {
-      this.lose(toTransportError(error));
-    });
-    onDestroyed(
+    watchLoss(
       stream,
+      'stream',
       () => stream.writableFinished,
-      () => {
-        this.lose(streamDestroyedError('stream'));
+      (error) => {
+        this.lose(error);
       },
     );
   }
@@ -63,27 +61,15 @@ export class WritableHandle implements StreamHandle {
   }
 
   write(chunks: readonly Uint8Array[], done: () => void): boolean {
-    const stream = this.stream;
-    // As NetStreamHandle: `done` is owed only when the bytes did not all go out at once.
-    let state: 'pending' | 'sync' | 'async' = 'pending';
-    const callback = (error?: Error | null): void => {
-      // A write to a destroyed stream fails here only (Node emits no 'error' for it).
-      if (error) this.lose(streamDestroyedOr(error));
-      else if (state === 'async' && !this.closed) done();
-    };
-    stream.cork();
-    const last = chunks.length - 1;
-    chunks.forEach((chunk, index) => stream.write(chunk, index === last ? callback : undefined));
-    stream.uncork();
-    // A write that failed at once (EPIPE from a reader already gone) also leaves it at 0:
-    // those bytes were not taken, and the error follows through 'error'.
-    // A destroyed stream takes nothing, and leaves writableLength at 0 too.
-    state =
-      stream.writableLength === 0 && stream.errored === null && !stream.destroyed
-        ? 'sync'
-        : 'async';
-    return state === 'sync';
+    // As NetStreamHandle: a write to a destroyed stream fails in its callback only.
+    return writeBatch(this.stream, chunks, done, this.writeFailed, this.isClosed);
   }
+
+  private readonly writeFailed = (error: Error): void => {
+    this.lose(writeFailure('stream', error));
+  };
+
+  private readonly isClosed = (): boolean => this.closed;
 
   tryWrite(bytes: Uint8Array): number {
     return this.closed || this.direct === null ? 0 : this.direct(bytes);
@@ -109,11 +95,4 @@ export class WritableHandle implements StreamHandle {
       stream.end();
     }
   }
-}
-
-/** Node's ERR_STREAM_DESTROYED as the typed loss; any other error as a transport error. */
-function streamDestroyedOr(error: Error): Error {
-  return (error as { code?: unknown }).code === 'ERR_STREAM_DESTROYED'
-    ? streamDestroyedError('stream', error)
-    : toTransportError(error);
 }

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { osError, type TransportOSError } from '../core/osErrors.js';
+import { osError, toTransportError, type TransportOSError } from '../core/osErrors.js';
 
 /** Node's code for a stream used after `destroy()`, kept as the loss's code. */
 const CODE = 'ERR_STREAM_DESTROYED';
@@ -27,17 +27,34 @@ export function refuseDestroyed<T extends Readable | Writable>(stream: T, what: 
 }
 
 /**
- * Calls `lost` when `stream` closes before it finished on its own, that is when it was destroyed
- * without an error while the transport still holds it. `finished` tells a natural close (EOF
- * read, everything written and ended) from that.
+ * Watches a stream a handle drives for its loss: an 'error' (as a transport error; none is
+ * ever left unhandled), or a close before it finished on its own, which is a `destroy()` by
+ * its owner without an error. `finished` tells a natural close (EOF read, everything written
+ * and ended) from that.
  * @internal
  */
-export function onDestroyed(
+export function watchLoss(
   stream: Readable | Writable,
+  what: string,
   finished: () => boolean,
-  lost: () => void,
+  lose: (error: Error) => void,
 ): void {
-  stream.on('close', () => {
-    if (!finished()) lost();
+  stream.on('error', (error) => {
+    lose(toTransportError(error));
   });
+  stream.on('close', () => {
+    if (!finished()) lose(streamDestroyedError(what));
+  });
+}
+
+/**
+ * What a failed write's callback says, as the loss: Node's `ERR_STREAM_DESTROYED` (a write to a
+ * stream destroyed from outside, which fails there only, with no 'error') typed as
+ * {@link streamDestroyedError}; any other error as a transport error.
+ * @internal
+ */
+export function writeFailure(what: string, error: Error): Error {
+  return (error as { code?: unknown }).code === CODE
+    ? streamDestroyedError(what, error)
+    : toTransportError(error);
 }
