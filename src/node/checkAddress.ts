@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { invalidArgValue } from '../core/argErrors.js';
 import { UnsupportedError } from '../core/errors.js';
 import { requireHost, requireString } from '../core/validate.js';
@@ -50,4 +51,22 @@ export function requireLocalIp(name: string, value: unknown): string {
   if (isIP(host) === 0)
     throw invalidArgValue(name, `must be an IP address (Node binds no host names), got '${host}'`);
   return host;
+}
+
+/**
+ * Checks the zone of a scoped IPv6 literal (`fe80::1%eth0`): an interface index or the name of
+ * an interface this machine has. Node 20 fails a connect to an unknown zone at once (EINVAL),
+ * Node 22 and later hand it to DNS, where it may never be answered: refused here on every
+ * version. A host without a `%` is returned as it is.
+ * @internal
+ */
+export function requireKnownZone(name: string, host: string): string {
+  const at = host.indexOf('%');
+  if (at < 0 || !host.slice(0, at).includes(':')) return host;
+  const zone = host.slice(at + 1);
+  if (/^\d+$/.test(zone) || zone in networkInterfaces()) return host;
+  throw invalidArgValue(
+    name,
+    `has the IPv6 zone '${zone}', which is neither an interface index nor an interface of this machine`,
+  );
 }

@@ -9,7 +9,7 @@ import {
   requireObject,
   requireHost,
 } from '../core/validate.js';
-import { requireLocalIp } from './checkAddress.js';
+import { requireKnownZone, requireLocalIp } from './checkAddress.js';
 import { tcpExtraInfo } from './extraInfo.js';
 import type { StreamProtocolFactory } from '../core/protocolFactories.js';
 import { connectHandle, openStreamTransport } from './openStreamTransport.js';
@@ -61,7 +61,7 @@ export interface ConnectionOptions extends ClientTlsOptions {
  */
 export async function createConnection(options: ConnectionOptions): Promise<SocketTransport> {
   const opts = requireObject('options', options);
-  const host = requireHost('options.host', opts['host']);
+  const host = requireKnownZone('options.host', requireHost('options.host', opts['host']));
   const port = requireConnectPort('options.port', opts['port']);
   const protocol = optionalFunction<StreamProtocolFactory>('options.protocol', opts['protocol']);
   const noDelay = optionalBoolean('options.noDelay', opts['noDelay']) ?? true;
