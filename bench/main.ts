@@ -17,6 +17,8 @@ import { w4Cat } from './workloads/w4Cat.js';
 import { w5Udp } from './workloads/w5Udp.js';
 import { w6SlowReader } from './workloads/w6SlowReader.js';
 import { w7ManyConnections } from './workloads/w7ManyConnections.js';
+import { w8TlsStream } from './workloads/w8TlsStream.js';
+import { w9TlsPingPong } from './workloads/w9TlsPingPong.js';
 
 const WORKLOADS: readonly Workload[] = [
   w1TcpStream,
@@ -26,6 +28,8 @@ const WORKLOADS: readonly Workload[] = [
   w5Udp,
   w6SlowReader,
   w7ManyConnections,
+  w8TlsStream,
+  w9TlsPingPong,
 ];
 
 /** Where the bench's files are, and how to start the W6 reader child. */
@@ -75,7 +79,9 @@ export async function runBench(argv: readonly string[], paths: BenchPaths): Prom
   const python = ctx.python;
   ctx.log(
     `mode ${quick ? 'quick' : 'full'}, ${runs} runs per variant, medians reported; ` +
-      (python ? `python3 ${python.version}${python.uvloop ? ' with uvloop' : ''}` : 'no python3'),
+      (python
+        ? `python3 ${python.version}${python.uvloop ? ' with uvloop' : ', no uvloop (its variants are left out)'}`
+        : 'no python3'),
   );
   if (ctx.loadAtStart > 0.5) {
     ctx.log(

@@ -1,0 +1,26 @@
+"""TLS contexts of the W8/W9 peers: the bench's throwaway CA and server certificate, TLS 1.3 only.
+
+The TLS 1.3 suite cannot be set from python's ssl module; OpenSSL's first choice is the one the
+Node variants are pinned to, and `check_cipher` makes sure it is the one negotiated.
+"""
+
+import ssl
+
+
+def server_context(p):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_cert_chain(p["certfile"], p["keyfile"])
+    return ctx
+
+
+def client_context(p):
+    ctx = ssl.create_default_context(cafile=p["cafile"])
+    ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_3
+    return ctx
+
+
+def check_cipher(transport, p):
+    name, version, _ = transport.get_extra_info("cipher")
+    if name != p["cipher"] or version != "TLSv1.3":
+        raise RuntimeError(f"negotiated {name} {version}, expected {p['cipher']} TLSv1.3")
