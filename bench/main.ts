@@ -11,14 +11,13 @@ import type { BenchContext, Workload, WorkloadResult } from './lib/types.js';
 import { runMicro, type MicroResult } from './micro.js';
 import { machineInfo, sourceState, writeReport } from './report.js';
 import { w1TcpStream } from './workloads/w1TcpStream.js';
-import { w2PingPong } from './workloads/w2PingPong.js';
+import { w2PingPong, w9TlsPingPong } from './workloads/w2PingPong.js';
 import { w3Framed } from './workloads/w3Framed.js';
 import { w4Cat } from './workloads/w4Cat.js';
 import { w5Udp } from './workloads/w5Udp.js';
 import { w6SlowReader } from './workloads/w6SlowReader.js';
 import { w7ManyConnections } from './workloads/w7ManyConnections.js';
 import { w8TlsStream } from './workloads/w8TlsStream.js';
-import { w9TlsPingPong } from './workloads/w9TlsPingPong.js';
 
 const WORKLOADS: readonly Workload[] = [
   w1TcpStream,

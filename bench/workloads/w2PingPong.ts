@@ -1,18 +1,22 @@
-import { connect } from 'node:net';
 import {
   createConnection,
   createServer,
   type Protocol,
   type SocketTransport,
 } from '../../src/index.js';
-import { closeServer, HOST, portOf, rawServer } from '../lib/net.js';
+import { closeServer, HOST, portOf } from '../lib/net.js';
 import { runPythonPeer } from '../lib/python.js';
 import { deferred, now, secondsSince } from '../lib/timing.js';
 import type { BenchContext, Workload, WorkloadResult } from '../lib/types.js';
 import { bothSurfaces } from '../lib/targets.js';
 import { runInterleaved, type NodeVariant } from '../lib/variants.js';
+import { benchCerts } from '../lib/tls.js';
+import { tcpWire, tlsWire, type Wire } from '../lib/wire.js';
 
-/** W2: ping-pong of 64-byte messages on one connection; round trips per second. */
+/**
+ * W2: ping-pong of 64-byte messages on one connection; round trips per second. W9 is the same
+ * over TLS.
+ */
 
 const SIZE = 64;
 
@@ -61,16 +65,15 @@ class PingProtocol implements Protocol<SocketTransport> {
   }
 }
 
-function rawVariant(trips: number, message: Uint8Array): NodeVariant {
+function rawVariant(wire: Wire, trips: number, message: Uint8Array): NodeVariant {
   return {
     name: 'raw Node',
     surface: 'raw',
     run: async () => {
-      const server = await rawServer((socket) => {
+      const server = await wire.rawServer((socket) => {
         socket.on('data', (chunk: Buffer) => socket.write(chunk));
       });
-      const client = connect({ host: HOST, port: server.port, noDelay: true });
-      await new Promise((resolve) => client.once('connect', resolve));
+      const client = await wire.rawConnect(server.port);
       const done = deferred();
       const counter = new PingCounter(trips, () => client.write(message), done.resolve);
       client.on('data', (chunk: Buffer) => {
@@ -87,7 +90,12 @@ function rawVariant(trips: number, message: Uint8Array): NodeVariant {
   };
 }
 
-function rxtransportVariant(trips: number, message: Uint8Array, rx: boolean): NodeVariant {
+function rxtransportVariant(
+  wire: Wire,
+  trips: number,
+  message: Uint8Array,
+  rx: boolean,
+): NodeVariant {
   return {
     name: rx ? 'rxtransport Rx' : 'rxtransport Protocol',
     surface: rx ? 'rx' : 'protocol',
@@ -95,6 +103,7 @@ function rxtransportVariant(trips: number, message: Uint8Array, rx: boolean): No
       const server = await createServer({
         host: HOST,
         port: 0,
+        ...wire.serverOptions,
         ...(rx ? {} : { protocol: () => new EchoProtocol() }),
       });
       if (rx) {
@@ -105,7 +114,11 @@ function rxtransportVariant(trips: number, message: Uint8Array, rx: boolean): No
       let client: SocketTransport;
       let counter: PingCounter;
       if (rx) {
-        client = await createConnection({ host: HOST, port: portOf(server) });
+        client = await createConnection({
+          host: HOST,
+          port: portOf(server),
+          ...wire.clientOptions,
+        });
         const sink = client.sink;
         counter = new PingCounter(
           trips,
@@ -122,6 +135,7 @@ function rxtransportVariant(trips: number, message: Uint8Array, rx: boolean): No
         client = await createConnection({
           host: HOST,
           port: portOf(server),
+          ...wire.clientOptions,
           protocol: () => protocol,
         });
         const transport = client;
@@ -146,35 +160,68 @@ function rxtransportVariant(trips: number, message: Uint8Array, rx: boolean): No
   };
 }
 
-export const w2PingPong: Workload = {
+/** A ping-pong workload over `wire`. */
+function pingPong(spec: {
+  readonly id: string;
+  readonly title: string;
+  readonly script: string;
+  readonly wire: () => Wire;
+  readonly target: number;
+}): Workload {
+  return {
+    id: spec.id,
+    title: spec.title,
+    async run(ctx: BenchContext): Promise<WorkloadResult> {
+      const wire = spec.wire();
+      const trips = ctx.quick ? 5_000 : 100_000;
+      const message = new Uint8Array(SIZE).fill(0x70);
+      const variants = [
+        rxtransportVariant(wire, trips, message, true),
+        rxtransportVariant(wire, trips, message, false),
+        rawVariant(wire, trips, message),
+      ];
+      const results = await runInterleaved(ctx, spec.id, variants, 120_000);
+      const python = await runPythonPeer(
+        ctx,
+        spec.id,
+        spec.script,
+        { trips, size: SIZE, ...wire.pythonParams },
+        600_000,
+      );
+      const target = spec.target.toFixed(2);
+      return {
+        id: spec.id,
+        title: spec.title,
+        params: `${trips.toLocaleString('en')} round trips of ${SIZE} bytes on one ${wire.connection}`,
+        metrics: [{ key: 'rtps', label: 'round trips/s', better: 'higher' }],
+        baseline: 'raw Node',
+        variants: [...results, ...python],
+        targets: [
+          ...bothSurfaces({
+            metric: 'rtps',
+            kind: 'ratio',
+            value: spec.target,
+            text: `>= ${target} of raw Node`,
+          }),
+        ],
+      };
+    },
+  };
+}
+
+export const w2PingPong: Workload = pingPong({
   id: 'W2',
   title: 'ping-pong, 64-byte messages',
-  async run(ctx: BenchContext): Promise<WorkloadResult> {
-    const trips = ctx.quick ? 5_000 : 100_000;
-    const message = new Uint8Array(SIZE).fill(0x70);
-    const variants = [
-      rxtransportVariant(trips, message, true),
-      rxtransportVariant(trips, message, false),
-      rawVariant(trips, message),
-    ];
-    const results = await runInterleaved(ctx, 'W2', variants, 120_000);
-    const python = await runPythonPeer(
-      ctx,
-      'W2',
-      'w2_ping_pong.py',
-      { trips, size: SIZE },
-      600_000,
-    );
-    return {
-      id: 'W2',
-      title: this.title,
-      params: `${trips.toLocaleString('en')} round trips of ${SIZE} bytes on one loopback connection`,
-      metrics: [{ key: 'rtps', label: 'round trips/s', better: 'higher' }],
-      baseline: 'raw Node',
-      variants: [...results, ...python],
-      targets: [
-        ...bothSurfaces({ metric: 'rtps', kind: 'ratio', value: 0.9, text: '>= 0.90 of raw Node' }),
-      ],
-    };
-  },
-};
+  script: 'w2_ping_pong.py',
+  wire: () => tcpWire,
+  target: 0.9,
+});
+
+/** W9: W2 over TLS. */
+export const w9TlsPingPong: Workload = pingPong({
+  id: 'W9',
+  title: 'TLS ping-pong, 64-byte messages',
+  script: 'w9_tls_ping_pong.py',
+  wire: () => tlsWire(benchCerts()),
+  target: 1.0,
+});
