@@ -1,14 +1,15 @@
 import { connect } from 'node:net';
-import {
-  createConnection,
-  createServer,
-  type BufferedProtocol,
-  type Protocol,
-  type SocketTransport,
-} from '../../src/index.js';
+import { createConnection, createServer, type SocketTransport } from '../../src/index.js';
 import { closeServer, HOST, portOf, rawServer } from '../lib/net.js';
 import { runPythonPeer } from '../lib/python.js';
-import { rawSend, rxSend, WritePump } from '../lib/senders.js';
+import { rawSend, rxSend } from '../lib/senders.js';
+import {
+  CountingBufferedProtocol,
+  CountingProtocol,
+  mbps,
+  READ_BUFFER,
+  SenderProtocol,
+} from '../lib/streamProtocols.js';
 import { deferred, now, secondsSince } from '../lib/timing.js';
 import type { BenchContext, Workload, WorkloadResult } from '../lib/types.js';
 import { bothSurfaces } from '../lib/targets.js';
@@ -18,77 +19,7 @@ import { runInterleaved, type NodeVariant } from '../lib/variants.js';
 
 const CHUNK = 64 * 1024;
 /** The reused read buffer of the BufferedProtocol and onread readers (asyncio reads 256 KiB). */
-const READ_BUFFER = 256 * 1024;
 const MIB = 1024 * 1024;
-
-const mbps = (bytes: number, seconds: number): number => bytes / seconds / 1e6;
-
-/** A protocol that writes `total` bytes on connection, then sends EOF. */
-class SenderProtocol implements Protocol<SocketTransport> {
-  private pump: WritePump | null = null;
-
-  constructor(
-    private readonly chunk: Uint8Array,
-    private readonly total: number,
-  ) {}
-
-  connectionMade(transport: SocketTransport): void {
-    this.pump = new WritePump(
-      (c) => {
-        transport.write(c);
-      },
-      this.chunk,
-      this.total,
-      () => {
-        transport.writeEof();
-      },
-    );
-    this.pump.run();
-  }
-
-  pauseWriting(): void {
-    this.pump?.pause();
-  }
-
-  resumeWriting(): void {
-    this.pump?.resume();
-  }
-}
-
-/** Counts bytes until `total`, then calls `done`. */
-class CountingProtocol implements Protocol<SocketTransport> {
-  private received = 0;
-
-  constructor(
-    private readonly total: number,
-    private readonly done: () => void,
-  ) {}
-
-  dataReceived(data: Uint8Array): void {
-    this.received += data.byteLength;
-    if (this.received >= this.total) this.done();
-  }
-}
-
-/** Counts bytes received into one reused buffer. */
-class CountingBufferedProtocol implements BufferedProtocol<SocketTransport> {
-  private readonly buffer = new Uint8Array(READ_BUFFER);
-  private received = 0;
-
-  constructor(
-    private readonly total: number,
-    private readonly done: () => void,
-  ) {}
-
-  getBuffer(): Uint8Array {
-    return this.buffer;
-  }
-
-  bufferUpdated(nbytes: number): void {
-    this.received += nbytes;
-    if (this.received >= this.total) this.done();
-  }
-}
 
 function rawVariant(total: number, chunk: Uint8Array, onread: boolean): NodeVariant {
   return {

@@ -1,12 +1,8 @@
-import {
-  createConnection,
-  createServer,
-  type Protocol,
-  type SocketTransport,
-} from '../../src/index.js';
+import { createConnection, createServer, type SocketTransport } from '../../src/index.js';
 import { closeServer, HOST, portOf } from '../lib/net.js';
 import { runPythonPeer } from '../lib/python.js';
-import { rawSend, rxSend, WritePump } from '../lib/senders.js';
+import { rawSend, rxSend } from '../lib/senders.js';
+import { CountingProtocol, mbps, SenderProtocol } from '../lib/streamProtocols.js';
 import { deferred, now, secondsSince } from '../lib/timing.js';
 import {
   benchCerts,
@@ -30,53 +26,6 @@ import { runInterleaved, type NodeVariant } from '../lib/variants.js';
 
 const CHUNK = 64 * 1024;
 const MIB = 1024 * 1024;
-
-const mbps = (bytes: number, seconds: number): number => bytes / seconds / 1e6;
-
-/** A protocol that writes `total` bytes on connection. */
-class SenderProtocol implements Protocol<SocketTransport> {
-  private pump: WritePump | null = null;
-
-  constructor(
-    private readonly chunk: Uint8Array,
-    private readonly total: number,
-  ) {}
-
-  connectionMade(transport: SocketTransport): void {
-    this.pump = new WritePump(
-      (c) => {
-        transport.write(c);
-      },
-      this.chunk,
-      this.total,
-      () => undefined,
-    );
-    this.pump.run();
-  }
-
-  pauseWriting(): void {
-    this.pump?.pause();
-  }
-
-  resumeWriting(): void {
-    this.pump?.resume();
-  }
-}
-
-/** Counts bytes until `total`, then calls `done`. */
-class CountingProtocol implements Protocol<SocketTransport> {
-  private received = 0;
-
-  constructor(
-    private readonly total: number,
-    private readonly done: () => void,
-  ) {}
-
-  dataReceived(data: Uint8Array): void {
-    this.received += data.byteLength;
-    if (this.received >= this.total) this.done();
-  }
-}
 
 function rawVariant(certs: BenchCerts, total: number, chunk: Uint8Array): NodeVariant {
   return {
