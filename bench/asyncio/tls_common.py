@@ -24,3 +24,21 @@ def check_cipher(transport, p):
     name, version, _ = transport.get_extra_info("cipher")
     if name != p["cipher"] or version != "TLSv1.3":
         raise RuntimeError(f"negotiated {name} {version}, expected {p['cipher']} TLSv1.3")
+
+
+def server_ssl(p):
+    """A server's `ssl=`: a TLS context when the bench passed certificates (W9), else None."""
+    return server_context(p) if "certfile" in p else None
+
+
+def client_ssl(p):
+    """A client's `ssl=` and `server_hostname=`, none for plain TCP."""
+    if "cafile" not in p:
+        return {}
+    return {"ssl": client_context(p), "server_hostname": "localhost"}
+
+
+def check_tls(transport, p):
+    """On TLS, that the suite the Node variants use was negotiated."""
+    if "cipher" in p:
+        check_cipher(transport, p)

@@ -1,8 +1,9 @@
-"""W2 peer: ping-pong of `size`-byte messages on one connection (round trips/s)."""
+"""W2 and W9 peer: ping-pong of `size`-byte messages on one connection, TLS for W9 (round trips/s)."""
 
 import asyncio
 
 from common import loop_kinds, now, params, run_variants
+from tls_common import check_tls, client_ssl, server_ssl
 
 
 class Echo(asyncio.Protocol):
@@ -33,15 +34,16 @@ class Ping(asyncio.Protocol):
                 self.transport.write(self.message)
 
 
-def variant(trips, message):
+def variant(p, trips, message):
     async def run():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(Echo, "127.0.0.1", 0)
+        server = await loop.create_server(Echo, "127.0.0.1", 0, ssl=server_ssl(p))
         port = server.sockets[0].getsockname()[1]
         done = loop.create_future()
         transport, _ = await loop.create_connection(
-            lambda: Ping(trips, message, done), "127.0.0.1", port
+            lambda: Ping(trips, message, done), "127.0.0.1", port, **client_ssl(p)
         )
+        check_tls(transport, p)
         start = now()
         transport.write(message)
         await done
@@ -57,7 +59,7 @@ def variant(trips, message):
 def main():
     p = params()
     message = b"p" * p["size"]
-    variants = [(kind, kind, variant(p["trips"], message)) for kind in loop_kinds()]
+    variants = [(kind, kind, variant(p, p["trips"], message)) for kind in loop_kinds()]
     run_variants(variants, p.get("runs", 3))
 
 

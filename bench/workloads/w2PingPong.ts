@@ -221,7 +221,7 @@ export const w2PingPong: Workload = pingPong({
 export const w9TlsPingPong: Workload = pingPong({
   id: 'W9',
   title: 'TLS ping-pong, 64-byte messages',
-  script: 'w9_tls_ping_pong.py',
+  script: 'w2_ping_pong.py',
   wire: () => tlsWire(benchCerts()),
   target: 1.0,
 });
