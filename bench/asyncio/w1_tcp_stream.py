@@ -1,8 +1,10 @@
-"""W1 peer: one TCP stream of `total` bytes, server to client, in `chunk`-byte writes (MB/s)."""
+"""W1 and W8 peer: one stream of `total` bytes, server to client, in `chunk`-byte writes, TLS
+for W8 (MB/s)."""
 
 import asyncio
 
 from common import loop_kinds, now, params, run_variants
+from tls_common import check_tls, client_ssl, server_ssl
 
 READ_BUFFER = 256 * 1024
 
@@ -26,7 +28,8 @@ class Sender(asyncio.Protocol):
         while not self.paused and self.sent < self.total:
             self.sent += len(self.chunk)
             self.transport.write(self.chunk)
-        if self.sent >= self.total and not self.paused:
+        # TLS has no half-close: no EOF there.
+        if self.sent >= self.total and not self.paused and self.transport.can_write_eof():
             self.transport.write_eof()
 
 
@@ -54,14 +57,20 @@ class BufferedCounter(asyncio.BufferedProtocol):
             self.done.set_result(None)
 
 
-def variant(total, chunk, reader):
+def variant(p, total, chunk, reader):
     async def run():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: Sender(chunk, total), "127.0.0.1", 0)
+        server = await loop.create_server(
+            lambda: Sender(chunk, total), "127.0.0.1", 0, ssl=server_ssl(p)
+        )
         port = server.sockets[0].getsockname()[1]
         done = loop.create_future()
+        tls = client_ssl(p)
         start = now()
-        transport, _ = await loop.create_connection(lambda: reader(total, done), "127.0.0.1", port)
+        transport, _ = await loop.create_connection(
+            lambda: reader(total, done), "127.0.0.1", port, **tls
+        )
+        check_tls(transport, p)
         await done
         seconds = now() - start
         transport.abort()
@@ -77,8 +86,9 @@ def main():
     total, chunk = p["total"], b"a" * p["chunk"]
     variants = []
     for kind in loop_kinds():
-        variants.append((kind, kind, variant(total, chunk, Counter)))
-        variants.append((f"{kind} (buffered)", kind, variant(total, chunk, BufferedCounter)))
+        variants.append((kind, kind, variant(p, total, chunk, Counter)))
+        if "cafile" not in p:
+            variants.append((f"{kind} (buffered)", kind, variant(p, total, chunk, BufferedCounter)))
     run_variants(variants, p.get("runs", 3))
 
 

@@ -125,7 +125,7 @@ export const w8TlsStream: Workload = {
     const python = await runPythonPeer(
       ctx,
       'W8',
-      'w8_tls_stream.py',
+      'w1_tcp_stream.py',
       { total, chunk: CHUNK, ...pythonTlsParams(certs) },
       600_000,
     );
