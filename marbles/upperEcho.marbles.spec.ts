@@ -1,5 +1,6 @@
 import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { ConnectionResetError } from '../src/core/osErrors';
 import { marbleTransport } from '../src/testing/marbleTransport';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -49,7 +50,8 @@ describe('an upper-casing echo pipeline', () => {
   it('errors data$ when the peer resets, and the transport reports the loss', () => {
     testScheduler.run((helpers) => {
       const { expectObservable } = helpers;
-      const reset = new Error('reset by peer');
+      // An OS error, as a real reset is: the loss, not a bug to report.
+      const reset = new ConnectionResetError('ECONNRESET', 'reset by peer');
       const peer = marbleTransport(helpers, { incoming: '-a-#', values: { a: 'x' }, error: reset });
       expectObservable(peer.data$).toBe('-a-#', { a: encode('x') }, reset);
       expectObservable(peer.closed$).toBe('---(e|)', { e: reset });
