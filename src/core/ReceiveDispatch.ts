@@ -101,6 +101,13 @@ export class ReceiveDispatch<T> {
     }
   }
 
+  /** Takes what waited, oldest first, for another reader (STARTTLS hands it to TLS). */
+  take(): Uint8Array[] {
+    const taken = this.pending;
+    this.drop();
+    return taken;
+  }
+
   /** Forgets what waited (the transport closed). */
   drop(): void {
     this.pending = [];

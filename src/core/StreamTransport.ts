@@ -4,7 +4,7 @@ import { viewBytes, type BytesLike } from './bytes.js';
 import { defaultFlushSoon, type CallSoon } from './callSoon.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
 import { DEFAULT_HIGH_WATER } from './FlowControl.js';
-import type { StreamHandle, StreamHandleEvents } from './handle.js';
+import type { HandOver, StreamHandle, StreamHandleEvents } from './handle.js';
 import { osError } from './osErrors.js';
 import type { StreamProtocol } from './protocols.js';
 import { ReceiveDispatch, type ReceiveTarget } from './ReceiveDispatch.js';
@@ -29,6 +29,8 @@ export interface StreamTransportOptions {
    * `eofReceived` returns [P2]; on a write pipe `writeEof()` is `close()` [P8].
    */
   readonly pipe?: 'read' | 'write' | undefined;
+  /** The protocol moves over from another transport (STARTTLS): no `connectionMade` [T26]. */
+  readonly resumed?: boolean | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ export class StreamTransport
   readonly sink: Observer<Uint8Array>;
 
   constructor(handle: StreamHandle, options: StreamTransportOptions = {}) {
-    super(handle, options.callSoon);
+    super(handle, options.callSoon, options.resumed);
     this.pipe = options.pipe;
     this.rx = new RxStreamProtocol(this, options.dataBufferCapacity ?? DEFAULT_HIGH_WATER);
     this.receive = new ReceiveDispatch<SocketTransport>(this, this.rx);
@@ -198,7 +200,8 @@ export class StreamTransport
 
   /** @internal */
   get discarding(): boolean {
-    return this.isClosing() || this.eofSeen;
+    // Bytes arriving while handing over are held for the new owner.
+    return (this.isClosing() && this.state !== 'handingOver') || this.eofSeen;
   }
 
   /** @internal */
@@ -241,6 +244,25 @@ export class StreamTransport
   /** Invalid data given to the sink: the fatal path. @internal */
   sinkFailed(error: unknown, message: string): void {
     this.fatalError(error, message);
+  }
+
+  /**
+   * STARTTLS [T26]: stops reading and refuses writes at once, flushes what was written, then
+   * ends without closing the handle or calling `connectionLost`, and gives the handle, the
+   * bytes received but not delivered and the user's protocol to the new owner; `check` may
+   * refuse the handle first by throwing. @internal
+   */
+  async handOver(check: (handle: StreamHandle) => void): Promise<HandOver> {
+    check(this.handle);
+    if (this.state !== 'open') throw new TransportClosedError('The transport is not open');
+    this.beginHandOver();
+    this.handOverGathered();
+    await this.flow.flushed();
+    if (this.isLost()) throw new TransportClosedError('Lost while handing over');
+    const protocol = this.protocol === this.rx ? undefined : this.protocol;
+    const held = this.receive.take();
+    this.finishHandOver();
+    return { handle: this.handle, held, protocol };
   }
 
   // ---- lifecycle hooks ---------------------------------------------------------------------

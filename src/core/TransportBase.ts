@@ -72,6 +72,8 @@ export abstract class TransportBase<
   constructor(
     protected readonly handle: H,
     callSoon: CallSoon | undefined,
+    /** No `connectionMade`: the protocol already had it (STARTTLS [T26]). */
+    resumed = false,
   ) {
     this.callSoon = callSoon ?? defaultCallSoon;
     this.flow = new FlowControl(this);
@@ -79,7 +81,7 @@ export abstract class TransportBase<
     this.ready = announceConnection(
       this.callSoon,
       this as unknown as T,
-      () => this.protocol,
+      () => (resumed ? this.rx : this.protocol),
       () => {
         if (this.current === 'connecting') {
           this.enter('open');
@@ -255,6 +257,22 @@ export abstract class TransportBase<
       if (exc === null) this.scheduleLoss(null);
       else this.forceClose(exc);
     });
+  }
+
+  /** Enters `handingOver`: no reading, writes refused, the buffer still flushes. @internal */
+  protected beginHandOver(): void {
+    this.enter('handingOver');
+    this.updateReading();
+  }
+
+  /** The handle went to a new owner: no release, no `connectionLost`; `closed$` ends. */
+  protected finishHandOver(): void {
+    if (this.current !== 'handingOver') return;
+    this.enter('closed');
+    this.rx.connectionLost(null);
+    this.flow.finish(null);
+    this.lost$.next(null);
+    this.lost$.complete();
   }
 
   /** The loss, scheduled once; `connectionLost` comes on a later turn [S2, S3]. */
