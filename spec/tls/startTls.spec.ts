@@ -10,6 +10,8 @@ import { firstValueFrom, filter } from 'rxjs';
 import {
   createConnection,
   createServer,
+  createUnixConnection,
+  createUnixServer,
   SSLCertVerificationError,
   startTls,
   TransportClosedError,
@@ -21,7 +23,7 @@ import { useExceptionReports } from '../helpers/exceptions';
 import { useLeakCheck } from '../helpers/leaks';
 import { rejectionOf, thrownBy } from '../helpers/outcomes';
 import { useResources } from '../helpers/resources';
-import { HOST, inetAddressOf } from '../helpers/sockets';
+import { HOST, inetAddressOf, tmpSocketPath } from '../helpers/sockets';
 import { closedValue, record } from '../helpers/streams';
 import { describeTls, useTlsCerts } from '../helpers/tlsCerts';
 import { waitFor } from '../helpers/waits';
@@ -231,5 +233,23 @@ describeTls('startTls', () => {
     expect(await closedValue(plain)).toBeNull();
     await waitFor(() => failures.length === 1, 'the server handshake failed');
     expect(failures[0]).toBeInstanceOf(Error);
+  });
+
+  it('upgrades a Unix socket transport on both sides', async () => {
+    const path = resources.path(tmpSocketPath());
+    const server = resources.server(await createUnixServer({ path }));
+    const accepted = firstValueFrom(server.connections$);
+    const plain = resources.transport(await createUnixConnection({ path }));
+    const serverPlain = resources.transport(await accepted);
+    const [mine, theirs] = await Promise.all([
+      startTls(plain, { ca: certs.ca }, { serverHostname: 'localhost' }),
+      startTls(serverPlain, serverSsl(), { serverSide: true }),
+    ]);
+    resources.transport(mine);
+    resources.transport(theirs).data$.subscribe(theirs.sink);
+    const echoed = readBytes(mine, 4);
+    mine.write(Buffer.from('unix'));
+    expect(text(await echoed)).toBe('unix');
+    expect(mine.getExtraInfo('peercert')).toBeTruthy();
   });
 });
