@@ -1,10 +1,9 @@
 import type { Observable, Observer } from 'rxjs';
-import { invalidArgType } from './argErrors.js';
-import { viewBytes, type BytesLike } from './bytes.js';
+import { viewBytes, viewList, type BytesLike } from './bytes.js';
 import { defaultFlushSoon, type CallSoon } from './callSoon.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
 import { DEFAULT_HIGH_WATER } from './FlowControl.js';
-import type { HandOver, StreamHandle, StreamHandleEvents } from './handle.js';
+import type { HandOver, StreamHandle } from './handle.js';
 import { osError } from './osErrors.js';
 import type { StreamProtocol } from './protocols.js';
 import { ReceiveDispatch, type ReceiveTarget } from './ReceiveDispatch.js';
@@ -69,25 +68,11 @@ export class StreamTransport
     this.useProtocol(options.protocol);
     this.buffer = new WriteBuffer(handle, options.flushSoon ?? defaultFlushSoon, this);
     this.sink = transportSink(this);
-    handle.bind(this.handleEvents());
-  }
-
-  private handleEvents(): StreamHandleEvents {
-    const receive = this.receive;
-    return {
-      onData: (chunk) => {
-        receive.data(chunk);
-      },
-      onBorrowedData: (view) => {
-        receive.borrowed(view);
-      },
-      onEof: () => {
-        receive.eof();
-      },
-      onError: (error) => {
+    handle.bind(
+      this.receive.handleEvents((error) => {
         this.fatalError(error, 'Fatal read/write error on transport');
-      },
-    };
+      }),
+    );
   }
 
   // ---- Rx surfaces -------------------------------------------------------------------------
@@ -138,13 +123,7 @@ export class StreamTransport
   }
 
   writelines(list: Iterable<BytesLike>): void {
-    if (
-      list == null ||
-      typeof (list as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function'
-    ) {
-      throw invalidArgType('list', 'an iterable of ArrayBufferView or ArrayBuffer', list);
-    }
-    const views = Array.from(list, (item, index) => viewBytes(item, `list[${index}]`));
+    const views = viewList(list);
     if (this.eofSent) throw new WriteAfterEofError();
     for (const view of views) this.write(view);
   }
@@ -247,10 +226,9 @@ export class StreamTransport
   }
 
   /**
-   * STARTTLS [T26]: stops reading and refuses writes at once, flushes what was written, then
-   * ends without closing the handle or calling `connectionLost`, and gives the handle, the
-   * bytes received but not delivered and the user's protocol to the new owner; `check` may
-   * refuse the handle first by throwing. @internal
+   * STARTTLS [T26]: stops reading and refuses writes at once, flushes, ends without closing
+   * the handle or `connectionLost`, and gives the new owner the handle, the bytes received but
+   * not delivered and the user's protocol. `check` may refuse the handle by throwing. @internal
    */
   async handOver(check: (handle: StreamHandle) => void): Promise<HandOver> {
     check(this.handle);

@@ -2,11 +2,11 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { Address } from './address.js';
 import { announceConnection } from './announceConnection.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
-import { SSLError, TransportClosedError } from './errors.js';
-import { callReporting, reportException } from './exceptionHandler.js';
+import { TransportClosedError } from './errors.js';
+import { callReporting } from './exceptionHandler.js';
 import { FlowControl, type FlowControlHost } from './FlowControl.js';
-import { TransportOSError, toTransportError } from './osErrors.js';
 import type { BaseProtocol } from './protocols.js';
+import { reportFatal } from './reportFatal.js';
 import { checkProtocol, extraInfoValue } from './validate.js';
 import type {
   BuiltInProtocol,
@@ -16,24 +16,6 @@ import type {
 } from './lifecycle.js';
 
 export type { BuiltInProtocol, LifecycleHandle, ReadingHolder, TransportState };
-
-/**
- * asyncio's `_fatal_error` report: an error that is not an OS error is a bug worth reporting
- * [E1]; OS errors (a reset, a refused port) and TLS errors [T18] are ordinary endings.
- * Returns the error to close the transport with.
- * @internal
- */
-export function reportFatal(
-  error: unknown,
-  message: string,
-  context: { readonly transport: unknown; readonly protocol: unknown },
-): Error {
-  const exc = toTransportError(error);
-  if (!(exc instanceof TransportOSError) && !(exc instanceof SSLError)) {
-    reportException({ message, exception: exc, ...context });
-  }
-  return exc;
-}
 
 /**
  * The lifecycle every transport over a handle shares (asyncio's `_SelectorTransport`, uvloop's
