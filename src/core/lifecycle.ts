@@ -10,13 +10,7 @@
  * - `closed`: `connectionLost` was delivered [S2, S3], or the handle was handed over.
  * @internal
  */
-export type TransportState =
-  | 'connecting'
-  | 'open'
-  | 'closing'
-  | 'handingOver'
-  | 'lost'
-  | 'closed';
+export type TransportState = 'connecting' | 'open' | 'closing' | 'handingOver' | 'lost' | 'closed';
 
 /** A transport whose reading can be held by its built-in protocol's bounded buffer. @internal */
 export interface ReadingHolder {
