@@ -4,6 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import {
+  ConnectionAbortedError,
   connectWritePipe,
   createConnection,
   createDatagramEndpoint,
@@ -99,6 +100,21 @@ describeTls('startTls peers and refusals', () => {
       expect(result['received']).toBe(result['sent']);
       expect(result['version']).toBe('TLSv1.3');
     });
+  });
+
+  it('rejects with ConnectionAbortedError when the peer never answers the ClientHello', async () => {
+    const server = resources.server(await createServer({ host: HOST, port: 0 }));
+    server.connections$.subscribe((transport) => {
+      transport.data$.subscribe(() => undefined); // reads and never answers
+    });
+    const port = inetAddressOf(server).port;
+    const plain = resources.transport(await createConnection({ host: HOST, port }));
+    const error = await rejectionOf(
+      startTls(plain, { ca: certs.ca }, { serverHostname: 'localhost', sslHandshakeTimeout: 200 }),
+    );
+    expect(error).toBeInstanceOf(ConnectionAbortedError);
+    expect((error as ConnectionAbortedError).code).toBe('ECONNABORTED');
+    expect(await closedValue(plain)).toBeNull();
   });
 
   describe('refusals', () => {
