@@ -61,6 +61,7 @@ export type {
   TlsServerOptions,
 } from './node/tls/tlsOptions.js';
 export type { SslObjectInfo } from './node/tls/tlsExtraInfo.js';
+export { startTls, type StartTlsOptions } from './node/tls/startTls.js';
 export { fromConnection } from './node/fromConnection.js';
 export { fromServer } from './node/fromServer.js';
 export type { DatagramProtocolFactory, StreamProtocolFactory } from './core/protocolFactories.js';

@@ -1,4 +1,5 @@
 import { feedBufferedProtocol } from './feedBufferedProtocol.js';
+import type { StreamHandleEvents } from './handle.js';
 import {
   isBufferedProtocol,
   type BufferedProtocol,
@@ -46,6 +47,22 @@ export class ReceiveDispatch<T> {
   ) {
     this.dataProtocol = protocol;
     this.protocolChanged(protocol);
+  }
+
+  /** The events a handle reports, routed here; `onError` is the transport's. */
+  handleEvents(onError: (error: Error) => void): StreamHandleEvents {
+    return {
+      onData: (chunk) => {
+        this.data(chunk);
+      },
+      onBorrowedData: (view) => {
+        this.borrowed(view);
+      },
+      onEof: () => {
+        this.eof();
+      },
+      onError,
+    };
   }
 
   /** The transport's protocol changed (`setProtocol`). */
@@ -99,6 +116,13 @@ export class ReceiveDispatch<T> {
       this.eofPending = false;
       this.target.receivedEof();
     }
+  }
+
+  /** Takes what waited, oldest first, for another reader (STARTTLS hands it to TLS). */
+  take(): Uint8Array[] {
+    const taken = this.pending;
+    this.drop();
+    return taken;
   }
 
   /** Forgets what waited (the transport closed). */

@@ -1,10 +1,9 @@
 import type { Observable, Observer } from 'rxjs';
-import { invalidArgType } from './argErrors.js';
-import { viewBytes, type BytesLike } from './bytes.js';
+import { viewBytes, viewList, type BytesLike } from './bytes.js';
 import { defaultFlushSoon, type CallSoon } from './callSoon.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
 import { DEFAULT_HIGH_WATER } from './FlowControl.js';
-import type { StreamHandle, StreamHandleEvents } from './handle.js';
+import type { HandOver, StreamHandle } from './handle.js';
 import { osError } from './osErrors.js';
 import type { StreamProtocol } from './protocols.js';
 import { ReceiveDispatch, type ReceiveTarget } from './ReceiveDispatch.js';
@@ -29,6 +28,8 @@ export interface StreamTransportOptions {
    * `eofReceived` returns [P2]; on a write pipe `writeEof()` is `close()` [P8].
    */
   readonly pipe?: 'read' | 'write' | undefined;
+  /** The protocol moves over from another transport (STARTTLS): no `connectionMade` [T26]. */
+  readonly resumed?: boolean | undefined;
 }
 
 /**
@@ -60,32 +61,18 @@ export class StreamTransport
   readonly sink: Observer<Uint8Array>;
 
   constructor(handle: StreamHandle, options: StreamTransportOptions = {}) {
-    super(handle, options.callSoon);
+    super(handle, options.callSoon, options.resumed);
     this.pipe = options.pipe;
     this.rx = new RxStreamProtocol(this, options.dataBufferCapacity ?? DEFAULT_HIGH_WATER);
     this.receive = new ReceiveDispatch<SocketTransport>(this, this.rx);
     this.useProtocol(options.protocol);
     this.buffer = new WriteBuffer(handle, options.flushSoon ?? defaultFlushSoon, this);
     this.sink = transportSink(this);
-    handle.bind(this.handleEvents());
-  }
-
-  private handleEvents(): StreamHandleEvents {
-    const receive = this.receive;
-    return {
-      onData: (chunk) => {
-        receive.data(chunk);
-      },
-      onBorrowedData: (view) => {
-        receive.borrowed(view);
-      },
-      onEof: () => {
-        receive.eof();
-      },
-      onError: (error) => {
+    handle.bind(
+      this.receive.handleEvents((error) => {
         this.fatalError(error, 'Fatal read/write error on transport');
-      },
-    };
+      }),
+    );
   }
 
   // ---- Rx surfaces -------------------------------------------------------------------------
@@ -136,13 +123,7 @@ export class StreamTransport
   }
 
   writelines(list: Iterable<BytesLike>): void {
-    if (
-      list == null ||
-      typeof (list as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function'
-    ) {
-      throw invalidArgType('list', 'an iterable of ArrayBufferView or ArrayBuffer', list);
-    }
-    const views = Array.from(list, (item, index) => viewBytes(item, `list[${index}]`));
+    const views = viewList(list);
     if (this.eofSent) throw new WriteAfterEofError();
     for (const view of views) this.write(view);
   }
@@ -198,7 +179,8 @@ export class StreamTransport
 
   /** @internal */
   get discarding(): boolean {
-    return this.isClosing() || this.eofSeen;
+    // Bytes arriving while handing over are held for the new owner.
+    return (this.isClosing() && this.state !== 'handingOver') || this.eofSeen;
   }
 
   /** @internal */
@@ -241,6 +223,24 @@ export class StreamTransport
   /** Invalid data given to the sink: the fatal path. @internal */
   sinkFailed(error: unknown, message: string): void {
     this.fatalError(error, message);
+  }
+
+  /**
+   * STARTTLS [T26]: stops reading and refuses writes at once, flushes, ends without closing
+   * the handle or `connectionLost`, and gives the new owner the handle, the bytes received but
+   * not delivered and the user's protocol. `check` may refuse the handle by throwing. @internal
+   */
+  async handOver(check: (handle: StreamHandle) => void): Promise<HandOver> {
+    check(this.handle);
+    if (this.state !== 'open') throw new TransportClosedError('The transport is not open');
+    this.beginHandOver();
+    this.handOverGathered();
+    await this.flow.flushed();
+    if (this.isLost()) throw new TransportClosedError('Lost while handing over');
+    const protocol = this.protocol === this.rx ? undefined : this.protocol;
+    const held = this.receive.take();
+    this.finishHandOver();
+    return { handle: this.handle, held, protocol };
   }
 
   // ---- lifecycle hooks ---------------------------------------------------------------------

@@ -2,11 +2,11 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import type { Address } from './address.js';
 import { announceConnection } from './announceConnection.js';
 import { defaultCallSoon, type CallSoon } from './callSoon.js';
-import { SSLError, TransportClosedError } from './errors.js';
-import { callReporting, reportException } from './exceptionHandler.js';
+import { TransportClosedError } from './errors.js';
+import { callReporting } from './exceptionHandler.js';
 import { FlowControl, type FlowControlHost } from './FlowControl.js';
-import { TransportOSError, toTransportError } from './osErrors.js';
 import type { BaseProtocol } from './protocols.js';
+import { reportFatal } from './reportFatal.js';
 import { checkProtocol, extraInfoValue } from './validate.js';
 import type {
   BuiltInProtocol,
@@ -16,24 +16,6 @@ import type {
 } from './lifecycle.js';
 
 export type { BuiltInProtocol, LifecycleHandle, ReadingHolder, TransportState };
-
-/**
- * asyncio's `_fatal_error` report: an error that is not an OS error is a bug worth reporting
- * [E1]; OS errors (a reset, a refused port) and TLS errors [T18] are ordinary endings.
- * Returns the error to close the transport with.
- * @internal
- */
-export function reportFatal(
-  error: unknown,
-  message: string,
-  context: { readonly transport: unknown; readonly protocol: unknown },
-): Error {
-  const exc = toTransportError(error);
-  if (!(exc instanceof TransportOSError) && !(exc instanceof SSLError)) {
-    reportException({ message, exception: exc, ...context });
-  }
-  return exc;
-}
 
 /**
  * The lifecycle every transport over a handle shares (asyncio's `_SelectorTransport`, uvloop's
@@ -72,6 +54,8 @@ export abstract class TransportBase<
   constructor(
     protected readonly handle: H,
     callSoon: CallSoon | undefined,
+    /** No `connectionMade`: the protocol already had it (STARTTLS [T26]). */
+    resumed = false,
   ) {
     this.callSoon = callSoon ?? defaultCallSoon;
     this.flow = new FlowControl(this);
@@ -79,7 +63,7 @@ export abstract class TransportBase<
     this.ready = announceConnection(
       this.callSoon,
       this as unknown as T,
-      () => this.protocol,
+      () => (resumed ? this.rx : this.protocol),
       () => {
         if (this.current === 'connecting') {
           this.enter('open');
@@ -255,6 +239,22 @@ export abstract class TransportBase<
       if (exc === null) this.scheduleLoss(null);
       else this.forceClose(exc);
     });
+  }
+
+  /** Enters `handingOver`: no reading, writes refused, the buffer still flushes. @internal */
+  protected beginHandOver(): void {
+    this.enter('handingOver');
+    this.updateReading();
+  }
+
+  /** The handle went to a new owner: no release, no `connectionLost`; `closed$` ends. */
+  protected finishHandOver(): void {
+    if (this.current !== 'handingOver') return;
+    this.enter('closed');
+    this.rx.connectionLost(null);
+    this.flow.finish(null);
+    this.lost$.next(null);
+    this.lost$.complete();
   }
 
   /** The loss, scheduled once; `connectionLost` comes on a later turn [S2, S3]. */

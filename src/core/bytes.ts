@@ -72,3 +72,14 @@ export function concatBytes(chunks: readonly Uint8Array[], total?: number): Uint
   }
   return out;
 }
+
+/**
+ * Checks that `list` is an iterable of bytes (`writelines`) and returns views of them.
+ * @internal
+ */
+export function viewList(list: unknown): Uint8Array[] {
+  if (list == null || typeof (list as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    throw invalidArgType('list', 'an iterable of ArrayBufferView or ArrayBuffer', list);
+  }
+  return Array.from(list as Iterable<unknown>, (item, index) => viewBytes(item, `list[${index}]`));
+}

@@ -1,3 +1,6 @@
+import type { StreamProtocol } from './protocols.js';
+import type { SocketTransport } from './transports.js';
+
 /**
  * What a platform adapter provides to drive a stream transport: the only seam between the
  * platform-free core and Node (or an in-memory test double).
@@ -59,4 +62,11 @@ export interface StreamHandle {
   readonly canShutdown: boolean;
   /** Values for `getExtraInfo`, captured at construction. */
   readonly extraInfo: Readonly<Record<string, unknown>>;
+}
+
+/** What `StreamTransport.handOver()` gives the new owner. @internal */
+export interface HandOver {
+  readonly handle: StreamHandle;
+  readonly held: Uint8Array[];
+  readonly protocol: StreamProtocol<SocketTransport> | undefined;
 }

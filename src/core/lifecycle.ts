@@ -5,11 +5,12 @@
  * - `connecting`: created, `connectionMade` not delivered yet [S1];
  * - `open`: `connectionMade` ran, reading may start;
  * - `closing`: `close()` was called, the write buffer is still flushing;
+ * - `handingOver`: STARTTLS takes the handle once the write buffer is flushed (writes refused);
  * - `lost`: the loss is scheduled (flushed, aborted or failed): the transport is past saving;
- * - `closed`: `connectionLost` was delivered [S2, S3].
+ * - `closed`: `connectionLost` was delivered [S2, S3], or the handle was handed over.
  * @internal
  */
-export type TransportState = 'connecting' | 'open' | 'closing' | 'lost' | 'closed';
+export type TransportState = 'connecting' | 'open' | 'closing' | 'handingOver' | 'lost' | 'closed';
 
 /** A transport whose reading can be held by its built-in protocol's bounded buffer. @internal */
 export interface ReadingHolder {

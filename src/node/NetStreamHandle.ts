@@ -93,6 +93,15 @@ export class NetStreamHandle implements StreamHandle {
     return this.closed || this.direct === null ? 0 : this.direct(bytes);
   }
 
+  /** Gives the socket to a new owner (STARTTLS): no event follows, the socket stays open. */
+  release(): Socket {
+    this.closed = true;
+    this.reader?.detach();
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('end');
+    return this.socket;
+  }
+
   shutdown(): void {
     if (!this.closed) this.socket.end();
   }

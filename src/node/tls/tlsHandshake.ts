@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { TLSSocket, type TLSSocketOptions } from 'node:tls';
 import type { StreamHandle } from '../../core/handle.js';
 import { ConnectionAbortedError, ConnectionResetError } from '../../core/osErrors.js';
 import { toTlsError } from './tlsErrors.js';
@@ -7,7 +7,8 @@ import { tlsExtraInfo } from './tlsExtraInfo.js';
 import type { ServerTls, TlsTimeouts } from './tlsOptions.js';
 import { TlsStreamHandle } from './TlsStreamHandle.js';
 
-function handshakeTimedOut(ms: number): ConnectionAbortedError {
+/** The error of a handshake past its timeout [T8]. @internal */
+export function handshakeTimedOut(ms: number): ConnectionAbortedError {
   return new ConnectionAbortedError(
     'ECONNABORTED',
     `SSL handshake is taking longer than ${ms / 1000} seconds: aborting the connection`,
@@ -94,7 +95,7 @@ export class TlsAcceptor {
     socket.on('error', drop);
     socket.once('close', drop);
     socket.once('secure', () => {
-      if (this.refused(socket)) {
+      if (clientCertRefused(socket, this.tls.socketOptions)) {
         drop();
         return;
       }
@@ -105,20 +106,20 @@ export class TlsAcceptor {
     });
   }
 
-  /**
-   * Whether a client certificate was asked for and did not verify. OpenSSL only enforces its
-   * presence; the chain's check is Node's, done by `tls.Server` on each socket, so a
-   * bare server `TLSSocket` must do it the same way (its handle's `verifyError()`).
-   */
-  private refused(socket: TLSSocket): boolean {
-    const options = this.tls.socketOptions;
-    if (options.requestCert !== true || options.rejectUnauthorized === false) return false;
-    const handle = (socket as unknown as { _handle?: { verifyError?(): Error | null } | null })
-      ._handle;
-    return handle?.verifyError?.() !== null;
-  }
-
   close(): void {
     for (const socket of [...this.pending]) socket.destroy();
   }
+}
+
+/**
+ * Whether a client certificate was asked for and did not verify. OpenSSL only enforces its
+ * presence; the chain's check is Node's, done by `tls.Server` on each socket, so a bare
+ * server `TLSSocket` must do it the same way (its handle's `verifyError()`).
+ * @internal
+ */
+export function clientCertRefused(socket: TLSSocket, options: TLSSocketOptions): boolean {
+  if (options.requestCert !== true || options.rejectUnauthorized === false) return false;
+  const handle = (socket as unknown as { _handle?: { verifyError?(): Error | null } | null })
+    ._handle;
+  return handle?.verifyError?.() !== null;
 }
