@@ -3,15 +3,13 @@ import { connect, TLSSocket } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { invalidArgType } from '../../core/argErrors.js';
 import { SSLCertVerificationError } from '../../core/errors.js';
-import { ConnectionResetError } from '../../core/osErrors.js';
 import type { StreamProtocol } from '../../core/protocols.js';
 import { StreamTransport } from '../../core/StreamTransport.js';
 import type { SocketTransport } from '../../core/transports.js';
 import { checkProtocol } from '../../core/validate.js';
 import { NetStreamHandle } from '../NetStreamHandle.js';
-import { toTlsError } from './tlsErrors.js';
 import { tlsExtraInfo } from './tlsExtraInfo.js';
-import { clientCertRefused, handshakeTimedOut } from './tlsHandshake.js';
+import { awaitHandshake, clientCertRefused } from './tlsHandshake.js';
 import {
   clientTls,
   serverTls,
@@ -93,40 +91,20 @@ function handshake(
   tls: Setup,
   base: Readonly<Record<string, unknown>>,
 ): Promise<TlsStreamHandle> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      secure.off('error', onError);
-      secure.off('close', onClose);
-      secure.off(event, onSecure);
-    };
-    const fail = (error: Error): void => {
-      cleanup();
-      secure.destroy();
-      reject(error);
-    };
-    const onError = (error: Error): void => {
-      fail(toTlsError(error));
-    };
-    const onClose = (): void => {
-      fail(new ConnectionResetError('ECONNRESET', 'Connection lost during the TLS handshake'));
-    };
-    const onSecure = (): void => {
-      if (tls.refused(secure)) {
-        fail(new SSLCertVerificationError('CERT_REJECTED', 'The client certificate was refused'));
-        return;
-      }
-      const info = tlsExtraInfo(secure, base, tls.sslcontext, tls.serverSide);
-      cleanup();
-      resolve(new TlsStreamHandle(secure, info, tls.shutdownTimeoutMs));
-    };
-    const event = tls.serverSide ? 'secure' : 'secureConnect';
-    const timer = setTimeout(() => {
-      fail(handshakeTimedOut(tls.handshakeTimeoutMs));
-    }, tls.handshakeTimeoutMs);
-    secure.on('error', onError);
-    secure.once('close', onClose);
-    secure.once(event, onSecure);
+  return awaitHandshake(secure, {
+    event: tls.serverSide ? 'secure' : 'secureConnect',
+    timeoutMs: tls.handshakeTimeoutMs,
+    timerFrom: 'now',
+    refuse: (socket) =>
+      tls.refused(socket)
+        ? new SSLCertVerificationError('CERT_REJECTED', 'The client certificate was refused')
+        : null,
+    handle: (socket) =>
+      new TlsStreamHandle(
+        socket,
+        tlsExtraInfo(socket, base, tls.sslcontext, tls.serverSide),
+        tls.shutdownTimeoutMs,
+      ),
   });
 }
 

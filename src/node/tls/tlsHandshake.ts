@@ -15,25 +15,33 @@ export function handshakeTimedOut(ms: number): ConnectionAbortedError {
   );
 }
 
+/** How {@link awaitHandshake} waits. @internal */
+export interface HandshakeWait {
+  /** The event of a finished handshake: `'secureConnect'` on a client, `'secure'` on a server. */
+  readonly event: 'secureConnect' | 'secure';
+  readonly timeoutMs: number;
+  /** Whether the timeout counts from the TCP connect [N-T4] or from now (a socket already open). */
+  readonly timerFrom: 'connect' | 'now';
+  /** The error that refuses a finished handshake (a client certificate that does not verify). */
+  readonly refuse?: (socket: TLSSocket) => Error | null;
+  /** The handle of a finished handshake, made in the same event. */
+  readonly handle: (socket: TLSSocket) => TlsStreamHandle;
+}
+
 /**
- * Waits for a client `TLSSocket` (from `tls.connect`) to connect and finish its handshake,
- * within the handshake timeout counted from the TCP connect [T4, N-T4], then wraps it in a
- * handle in the same event. Rejects with a `TransportOSError`, an {@link SSLError}, an
- * {@link SSLCertVerificationError} [T7] or, on timeout, a {@link ConnectionAbortedError} [T8].
+ * Waits for the handshake of `socket` within its timeout, then wraps it in a handle. Rejects
+ * with a `TransportOSError`, an {@link SSLError}, an {@link SSLCertVerificationError} [T7] or, on
+ * timeout, a {@link ConnectionAbortedError} [T8]; the socket is destroyed then.
  * @internal
  */
-export function connectTlsHandle(
-  socket: TLSSocket,
-  tls: TlsTimeouts & { readonly sslcontext: unknown },
-  baseInfoOf: (socket: TLSSocket) => Readonly<Record<string, unknown>>,
-): Promise<TlsStreamHandle> {
+export function awaitHandshake(socket: TLSSocket, wait: HandshakeWait): Promise<TlsStreamHandle> {
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const cleanup = (): void => {
       clearTimeout(timer);
       socket.off('error', onError);
       socket.off('close', onClose);
-      socket.off('secureConnect', onSecure);
+      socket.off(wait.event, onSecure);
     };
     const fail = (error: Error): void => {
       cleanup();
@@ -47,19 +55,48 @@ export function connectTlsHandle(
       fail(new ConnectionResetError('ECONNRESET', 'Connection lost during the TLS handshake'));
     };
     const onSecure = (): void => {
-      const info = tlsExtraInfo(socket, baseInfoOf(socket), tls.sslcontext, false);
-      const handle = new TlsStreamHandle(socket, info, tls.shutdownTimeoutMs);
+      const refused = wait.refuse?.(socket) ?? null;
+      if (refused) {
+        fail(refused);
+        return;
+      }
+      const handle = wait.handle(socket);
       cleanup();
       resolve(handle);
     };
-    socket.once('connect', () => {
+    const startTimer = (): void => {
       timer = setTimeout(() => {
-        fail(handshakeTimedOut(tls.handshakeTimeoutMs));
-      }, tls.handshakeTimeoutMs);
-    });
+        fail(handshakeTimedOut(wait.timeoutMs));
+      }, wait.timeoutMs);
+    };
+    if (wait.timerFrom === 'now') startTimer();
+    else socket.once('connect', startTimer);
     socket.on('error', onError);
     socket.once('close', onClose);
-    socket.once('secureConnect', onSecure);
+    socket.once(wait.event, onSecure);
+  });
+}
+
+/**
+ * Waits for a client `TLSSocket` (from `tls.connect`) to connect and finish its handshake,
+ * within the handshake timeout counted from the TCP connect [T4, N-T4].
+ * @internal
+ */
+export function connectTlsHandle(
+  socket: TLSSocket,
+  tls: TlsTimeouts & { readonly sslcontext: unknown },
+  baseInfoOf: (socket: TLSSocket) => Readonly<Record<string, unknown>>,
+): Promise<TlsStreamHandle> {
+  return awaitHandshake(socket, {
+    event: 'secureConnect',
+    timeoutMs: tls.handshakeTimeoutMs,
+    timerFrom: 'connect',
+    handle: (secure) =>
+      new TlsStreamHandle(
+        secure,
+        tlsExtraInfo(secure, baseInfoOf(secure), tls.sslcontext, false),
+        tls.shutdownTimeoutMs,
+      ),
   });
 }
 
