@@ -107,6 +107,25 @@ describe('resolveWriteLimits', () => {
     );
   });
 
+  it('refuses limits past the safe integers, where 4 × low would be Infinity', () => {
+    for (const [high, low] of [
+      [undefined, Number.MAX_VALUE],
+      [0, Number.MAX_VALUE],
+      [Number.MAX_VALUE, undefined],
+      [2 ** 53, undefined],
+    ]) {
+      expect(() => resolveWriteLimits(high, low)).toThrow(
+        expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+      );
+    }
+  });
+
+  it('keeps a derived high mark a safe integer', () => {
+    const { high, low } = resolveWriteLimits(undefined, Number.MAX_SAFE_INTEGER);
+    expect(Number.isSafeInteger(high)).toBe(true);
+    expect(high).toBeGreaterThanOrEqual(low);
+  });
+
   it('refuses a non-number with ERR_INVALID_ARG_TYPE', () => {
     expect(() => resolveWriteLimits('10')).toThrow(
       expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),

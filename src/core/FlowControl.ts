@@ -18,8 +18,8 @@ export interface FlowControlHost {
 function checkLimit(name: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
-  if (!Number.isFinite(value) || !Number.isInteger(value))
-    throw outOfRange(name, 'a finite integer', value);
+  // A safe integer: past 2^53 sizes are no longer exact, and 4 × low could reach Infinity.
+  if (!Number.isSafeInteger(value)) throw outOfRange(name, 'a safe integer', value);
   return value;
 }
 
@@ -32,7 +32,8 @@ function checkLimit(name: string, value: unknown): number | undefined {
 export function resolveWriteLimits(high?: unknown, low?: unknown): { high: number; low: number } {
   let hi = checkLimit('high', high);
   let lo = checkLimit('low', low);
-  hi ??= lo === undefined ? DEFAULT_HIGH_WATER : 4 * lo;
+  // 4 × low, kept a safe integer for a low near 2^53 (no buffer gets there).
+  hi ??= lo === undefined ? DEFAULT_HIGH_WATER : Math.min(4 * lo, Number.MAX_SAFE_INTEGER);
   lo ??= Math.floor(hi / 4);
   if (!(hi >= lo && lo >= 0)) {
     throw outOfRange('high', `>= low (${lo}) and low must be >= 0`, hi);
