@@ -1,4 +1,9 @@
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import type { InetAddress, Server } from '../../src/index.js';
 
 /** The loopback address every workload uses. */
@@ -11,16 +16,19 @@ export interface RawServer {
 }
 
 /**
- * Listens with `net.createServer` (TCP_NODELAY on accepted sockets, as asyncio and rxtransport
- * set it) and calls `onConnection` for each socket.
+ * Listens on 127.0.0.1 with the server `create` makes (its connection listener given), with
+ * TCP_NODELAY on accepted sockets, as asyncio and rxtransport set it, and calls `onConnection`
+ * for each socket; `close()` closes the server and destroys its sockets. Serves `net` and `tls`.
  */
-export async function rawServer(
-  onConnection: (socket: Socket) => void,
+export async function listenRaw<S extends Socket>(
+  create: (listener: (socket: S) => void) => NetServer,
+  onConnection: (socket: S) => void,
   backlog = 511,
 ): Promise<RawServer> {
-  const sockets = new Set<Socket>();
-  const server = createNetServer({ noDelay: true }, (socket) => {
+  const sockets = new Set<S>();
+  const server = create((socket) => {
     sockets.add(socket);
+    socket.setNoDelay(true);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
     onConnection(socket);
@@ -42,6 +50,14 @@ export async function rawServer(
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/** A raw `net` server (see {@link listenRaw}). */
+export function rawServer(
+  onConnection: (socket: Socket) => void,
+  backlog = 511,
+): Promise<RawServer> {
+  return listenRaw<Socket>((listener) => createNetServer(listener), onConnection, backlog);
 }
 
 /** The port an rxtransport server listens on. */

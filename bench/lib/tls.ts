@@ -8,9 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { HOST, type RawServer } from './net.js';
+import { HOST, listenRaw, type RawServer } from './net.js';
 
 /** The one TLS 1.3 suite every variant negotiates (OpenSSL's and python's first choice). */
 export const CIPHER = 'TLS_AES_256_GCM_SHA384';
@@ -119,36 +118,15 @@ export function pythonTlsParams(c: BenchCerts): Record<string, string> {
   };
 }
 
-/** A raw `tls` server on 127.0.0.1, TCP_NODELAY on accepted sockets, closed with its sockets. */
-export async function rawTlsServer(
+/** A raw `tls` server on 127.0.0.1 (see {@link listenRaw}). */
+export function rawTlsServer(
   c: BenchCerts,
   onConnection: (socket: TLSSocket) => void,
 ): Promise<RawServer> {
-  const sockets = new Set<TLSSocket>();
-  const server = createTlsServer({ key: c.key, cert: c.cert, ...TLS_SETTINGS }, (socket) => {
-    sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    onConnection(socket);
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: HOST, port: 0 }, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
+  return listenRaw<TLSSocket>(
+    (listener) => createTlsServer({ key: c.key, cert: c.cert, ...TLS_SETTINGS }, listener),
+    onConnection,
+  );
 }
 
 /** A raw `tls` client of 127.0.0.1 verifying the bench CA for localhost, TCP_NODELAY on. */
