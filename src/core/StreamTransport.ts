@@ -1,4 +1,4 @@
-import type { Observable, Observer } from 'rxjs';
+import type { Observable, Observer, Subject } from 'rxjs';
 import { viewBytes, viewList, type BytesLike } from './bytes.js';
 import { defaultFlushSoon, type CallSoon } from './callSoon.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
@@ -9,6 +9,7 @@ import type { StreamProtocol } from './protocols.js';
 import { ReceiveDispatch, type ReceiveTarget } from './ReceiveDispatch.js';
 import { RxStreamProtocol, type RxStreamHost } from './RxStreamProtocol.js';
 import { TransportBase } from './TransportBase.js';
+import { TransportSubject } from './transportSubject.js';
 import { transportSink, type SinkTarget } from './transportSink.js';
 import { WriteBuffer, type WriteBufferOwner } from './WriteBuffer.js';
 import type { SocketTransport } from './transports.js';
@@ -30,6 +31,8 @@ export interface StreamTransportOptions {
   readonly pipe?: 'read' | 'write' | undefined;
   /** The protocol moves over from another transport (STARTTLS): no `connectionMade` [T26]. */
   readonly resumed?: boolean | undefined;
+  /** EOF from the peer closes whatever `eofReceived` returns (a WebSocket's Close frame). */
+  readonly closeOnEof?: boolean | undefined;
 }
 
 /**
@@ -52,6 +55,7 @@ export class StreamTransport
   private readonly receive: ReceiveDispatch<SocketTransport>;
   private readonly buffer: WriteBuffer;
   private readonly pipe: 'read' | 'write' | undefined;
+  private readonly closeOnEof: boolean;
   /** Half-close and pause flags, apart from the lifecycle state. */
   private eofSent = false;
   private shutdownSent = false;
@@ -63,16 +67,21 @@ export class StreamTransport
   constructor(handle: StreamHandle, options: StreamTransportOptions = {}) {
     super(handle, options.callSoon, options.resumed);
     this.pipe = options.pipe;
+    this.closeOnEof = options.pipe === 'read' || options.closeOnEof === true;
     this.rx = new RxStreamProtocol(this, options.dataBufferCapacity ?? DEFAULT_HIGH_WATER);
     this.receive = new ReceiveDispatch<SocketTransport>(this, this.rx);
     this.useProtocol(options.protocol);
     this.buffer = new WriteBuffer(handle, options.flushSoon ?? defaultFlushSoon, this);
     this.sink = transportSink(this);
-    handle.bind(
-      this.receive.handleEvents((error) => {
-        this.fatalError(error, 'Fatal read/write error on transport');
-      }),
-    );
+    const events = this.receive.handleEvents((error) => {
+      this.fatalError(error, 'Fatal read/write error on transport');
+    });
+    handle.bind({
+      ...events,
+      onWriteProgress: () => {
+        this.writeBufferShrank();
+      },
+    });
   }
 
   // ---- Rx surfaces -------------------------------------------------------------------------
@@ -83,6 +92,11 @@ export class StreamTransport
 
   flushed(): Promise<void> {
     return this.flow.flushed();
+  }
+
+  /** `sink` and `data$` as one Subject, for code written against rxjs `webSocket()`. */
+  asSubject(): Subject<Uint8Array> {
+    return new TransportSubject(this.sink, this.data$);
   }
 
   // ---- read --------------------------------------------------------------------------------
@@ -202,7 +216,7 @@ export class StreamTransport
     }
     // asyncio keeps the connection half-open for any true value, not only `True` [R5]; a
     // stream without half-close (TLS [T13]) closes whatever the protocol returns.
-    if (!keepOpen || this.pipe === 'read' || !this.handle.canShutdown) this.close();
+    if (!keepOpen || this.closeOnEof || !this.handle.canShutdown) this.close();
   }
 
   /** @internal */
@@ -283,6 +297,16 @@ export class StreamTransport
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** Writes a message the subclass built itself (not copied: the handle sees this array). */
+  protected writeOwned(bytes: Uint8Array): void {
+    if (this.eofSent) throw new WriteAfterEofError();
+    if (this.isClosing()) {
+      throw new TransportClosedError('Cannot write to a closing or closed transport');
+    }
+    this.buffer.writeOwned(bytes);
+    this.flow.afterGrow();
+  }
 
   /** Hands over the small writes gathered this turn now (before EOF or close). */
   private handOverGathered(): void {

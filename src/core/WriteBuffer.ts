@@ -62,7 +62,8 @@ export class WriteBuffer {
 
   /** Bytes written and not yet accepted by the OS. */
   get size(): number {
-    return this.inFlight + this.queued + this.gathered;
+    const below = this.handle.platformBuffered?.() ?? 0;
+    return this.inFlight + this.queued + this.gathered + below;
   }
 
   /**
@@ -77,6 +78,10 @@ export class WriteBuffer {
   }
 
   private place(view: Uint8Array): void {
+    if (this.handle.messages === true) {
+      this.placeMessage(view);
+      return;
+    }
     const small = view.byteLength < SMALL_WRITE;
     if (small) {
       this.gatherBytes(view);
@@ -90,6 +95,27 @@ export class WriteBuffer {
     if (this.writing || this.gathered === 0) return;
     if (this.size > this.owner.writeHighWater) this.flushGathered();
     else this.scheduleFlush();
+  }
+
+  /**
+   * A message handle's write: one chunk per message, never gathered or split. Copied unless
+   * the handle copies it itself while nothing is in flight.
+   */
+  private placeMessage(view: Uint8Array): void {
+    if (this.writing) this.enqueue(copyOf(view));
+    else if (this.handle.copiesWrites === true) this.handOff([view], view.byteLength);
+    else this.handOff([copyOf(view)], view.byteLength);
+  }
+
+  /**
+   * Takes a message the transport built itself (an encoded text message): never copied, so
+   * that the handle sees the same array.
+   */
+  writeOwned(bytes: Uint8Array): void {
+    const expected = this.size + bytes.byteLength;
+    if (this.writing) this.enqueue(bytes);
+    else this.handOff([bytes], bytes.byteLength);
+    if (this.size < expected) this.tellOwnerSoon();
   }
 
   /**

@@ -19,6 +19,11 @@ export interface StreamHandleEvents {
    * transport copies what it keeps (a `BufferedProtocol` takes them straight into its buffer).
    */
   onBorrowedData(view: Uint8Array): void;
+  /**
+   * Bytes the platform held below the handle ({@link StreamHandle.platformBuffered}) went out:
+   * the transport looks at its write buffer again (resumes writing, finishes a close).
+   */
+  onWriteProgress?(): void;
 }
 
 /** An open, connected byte stream (socket, pipe end, or in-memory peer). */
@@ -58,6 +63,23 @@ export interface StreamHandle {
    * Handles that pass the arrays on (in-memory peers, a Node stream's consumer) leave it unset.
    */
   readonly releasesWrites?: boolean;
+  /**
+   * Message-oriented handles (WebSocket): each chunk given to `write()` is one message, the
+   * bytes of one `write()` of the caller, never gathered with others nor split. The transport
+   * then never calls `tryWrite`.
+   */
+  readonly messages?: boolean;
+  /**
+   * Whether `write()` copies (or sends) the chunks before it returns, as a browser
+   * `WebSocket.send()` does, so that the transport may hand it the caller's own bytes.
+   */
+  readonly copiesWrites?: boolean;
+  /**
+   * Bytes that `write()` accepted but the platform has not sent yet (a browser WebSocket's
+   * `bufferedAmount`): counted in the transport's write buffer size. A handle that reports them
+   * calls `onWriteProgress()` as they fall, until they reach 0.
+   */
+  platformBuffered?(): number;
   /** Whether the stream can be half-closed with `shutdown()`. */
   readonly canShutdown: boolean;
   /** Values for `getExtraInfo`, captured at construction. */

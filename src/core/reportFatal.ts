@@ -14,8 +14,15 @@ export function reportFatal(
   context: { readonly transport: unknown; readonly protocol: unknown },
 ): Error {
   const exc = toTransportError(error);
-  if (!(exc instanceof TransportOSError) && !(exc instanceof SSLError)) {
+  // The peer's doing, not a bug: OS errors, TLS failures, a WebSocket closed with an error code.
+  const peers = exc instanceof TransportOSError || exc instanceof SSLError || isPeerClose(exc);
+  if (!peers) {
     reportException({ message, exception: exc, ...context });
   }
   return exc;
+}
+
+/** A WebSocket closed by the peer with an error code (the class lives with the WebSocket code). */
+function isPeerClose(exc: Error): boolean {
+  return (exc as { code?: unknown }).code === 'ERR_WEBSOCKET_CLOSED';
 }

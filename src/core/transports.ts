@@ -2,7 +2,7 @@
  * The transport interfaces (asyncio `transports.py`, camelCased), with the Rx surfaces.
  * Transports are created only by the factories.
  */
-import type { Observable, Observer } from 'rxjs';
+import type { Observable, Observer, Subject } from 'rxjs';
 import type { Address } from './address.js';
 import type { BytesLike } from './bytes.js';
 import type { Protocol, StreamProtocol, SubprocessProtocol } from './protocols.js';
@@ -108,7 +108,14 @@ export interface WriteTransport<P = unknown> extends BaseTransport<P> {
 export interface SocketTransport
   extends
     ReadTransport<StreamProtocol<SocketTransport>>,
-    WriteTransport<StreamProtocol<SocketTransport>> {}
+    WriteTransport<StreamProtocol<SocketTransport>> {
+  /**
+   * `sink` and `data$` as one `Subject`, for code written against rxjs `webSocket()`'s
+   * `WebSocketSubject`: `next()` writes, subscribers read the hot `data$`. Nothing is queued
+   * before open (the transport is open already) nor across reconnects.
+   */
+  asSubject(): Subject<Uint8Array>;
+}
 
 /**
  * The read end of a pipe, or a child's stdout/stderr (asyncio `_UnixReadPipeTransport`).
