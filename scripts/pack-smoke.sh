@@ -24,7 +24,7 @@ npm install --no-audit --no-fund "${tarballs[0]}" rxjs@7.8.2 || fail "npm instal
 
 cat >check.cjs <<'JS'
 const assert = require('node:assert/strict');
-for (const id of ['rxtransport', 'rxtransport/operators', 'rxtransport/testing']) {
+for (const id of ['rxtransport', 'rxtransport/operators', 'rxtransport/testing', 'rxtransport/websocket']) {
   // The require condition must pick the CommonJS build.
   assert.match(require.resolve(id), /[\\/]dist[\\/]cjs[\\/]/, `${id} resolves outside dist/cjs`);
   assert.ok(Object.keys(require(id)).length > 0, `${id} has no exports`);
@@ -35,7 +35,7 @@ JS
 
 cat >check.mjs <<'JS'
 import assert from 'node:assert/strict';
-for (const id of ['rxtransport', 'rxtransport/operators', 'rxtransport/testing']) {
+for (const id of ['rxtransport', 'rxtransport/operators', 'rxtransport/testing', 'rxtransport/websocket']) {
   // The import condition must pick the ES module build.
   assert.match(import.meta.resolve(id), /\/dist\/esm\//, `${id} resolves outside dist/esm`);
   assert.ok(Object.keys(await import(id)).length > 0, `${id} has no exports`);

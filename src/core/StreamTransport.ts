@@ -128,12 +128,7 @@ export class StreamTransport
   write(data: BytesLike): void {
     const view = viewBytes(data);
     if (this.eofSent) throw new WriteAfterEofError();
-    if (view.byteLength === 0) return;
-    if (this.isClosing()) {
-      throw new TransportClosedError('Cannot write to a closing or closed transport');
-    }
-    this.buffer.write(view);
-    this.flow.afterGrow();
+    if (view.byteLength > 0) this.enqueue(view, false);
   }
 
   writelines(list: Iterable<BytesLike>): void {
@@ -298,13 +293,13 @@ export class StreamTransport
 
   // ---- internals ---------------------------------------------------------------------------
 
-  /** Writes a message the subclass built itself (not copied: the handle sees this array). */
-  protected writeOwned(bytes: Uint8Array): void {
+  /** Buffers a write; `owned`: bytes the subclass built itself, which the handle sees as is. */
+  protected enqueue(bytes: Uint8Array, owned: boolean): void {
     if (this.eofSent) throw new WriteAfterEofError();
-    if (this.isClosing()) {
+    if (this.isClosing())
       throw new TransportClosedError('Cannot write to a closing or closed transport');
-    }
-    this.buffer.writeOwned(bytes);
+    if (owned) this.buffer.writeOwned(bytes);
+    else this.buffer.write(bytes);
     this.flow.afterGrow();
   }
 

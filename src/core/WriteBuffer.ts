@@ -98,13 +98,13 @@ export class WriteBuffer {
   }
 
   /**
-   * A message handle's write: one chunk per message, never gathered or split. Copied unless
-   * the handle copies it itself while nothing is in flight.
+   * A message handle's write: one chunk per message, never gathered or split, and copied (a
+   * platform may keep the array until the message is on the wire: `ws` when it compresses).
    */
   private placeMessage(view: Uint8Array): void {
-    if (this.writing) this.enqueue(copyOf(view));
-    else if (this.handle.copiesWrites === true) this.handOff([view], view.byteLength);
-    else this.handOff([copyOf(view)], view.byteLength);
+    const copy = copyOf(view);
+    if (this.writing) this.enqueue(copy);
+    else this.handOff([copy], copy.byteLength);
   }
 
   /**

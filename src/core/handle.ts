@@ -70,11 +70,6 @@ export interface StreamHandle {
    */
   readonly messages?: boolean;
   /**
-   * Whether `write()` copies (or sends) the chunks before it returns, as a browser
-   * `WebSocket.send()` does, so that the transport may hand it the caller's own bytes.
-   */
-  readonly copiesWrites?: boolean;
-  /**
    * Bytes that `write()` accepted but the platform has not sent yet (a browser WebSocket's
    * `bufferedAmount`): counted in the transport's write buffer size. A handle that reports them
    * calls `onWriteProgress()` as they fall, until they reach 0.

@@ -27,7 +27,7 @@ export class WebSocketStreamTransport extends StreamTransport implements WebSock
 
   sendText(text: string): void {
     if (typeof text !== 'string') throw invalidArgType('text', 'of type string', text);
-    this.writeOwned(textMessage(text));
+    this.enqueue(textMessage(text), true);
   }
 
   /** One message of the joined bytes (asyncio's `writelines` is one write). */
@@ -37,7 +37,7 @@ export class WebSocketStreamTransport extends StreamTransport implements WebSock
     const joined = concatBytes(views);
     if (joined.byteLength === 0) return;
     if (views.length === 1) this.write(joined);
-    else this.writeOwned(joined);
+    else this.enqueue(joined, true);
   }
 
   override close(code?: number, reason?: string): void {
