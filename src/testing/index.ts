@@ -22,3 +22,9 @@ export {
   type MarbleSubprocess,
   type MarbleSubprocessOptions,
 } from './marbleSubprocess.js';
+export {
+  marbleWebSocket,
+  type MarbleWebSocket,
+  type MarbleWebSocketOptions,
+  type SentClose,
+} from './marbleWebSocket.js';
