@@ -40,7 +40,7 @@ describe('WebSocket protocols in marbles', () => {
         }
       });
       helpers.expectObservable(ws.written$).toBe('(xx)y', { x: bytes(1, 2), y: 't!' });
-      helpers.expectObservable(ws.data$).toBe('a-b', {
+      helpers.expectObservable(ws.data$).toBe('a---b', {
         a: bytes(1, 2),
         b: new TextEncoder().encode('t'),
       });
