@@ -26,6 +26,7 @@ const packageSpecifiers: readonly (readonly [string, string])[] = [
   ['../../src/index.js', 'rxtransport'],
   ['../../src/operators/index.js', 'rxtransport/operators'],
   ['../../src/testing/index.js', 'rxtransport/testing'],
+  ['../../src/websocket/index.js', 'rxtransport/websocket'],
 ];
 
 interface Block {
