@@ -7,9 +7,11 @@ async function main(): Promise<void> {
   // Any WebSocket server; here one from the `ws` package that echoes each message.
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
-  server.on('connection', (peer) =>
-    peer.on('message', (data, binary) => peer.send(data, { binary })),
-  );
+  server.on('connection', (peer) => {
+    peer.on('message', (data, binary) => {
+      peer.send(data, { binary });
+    });
+  });
   const { port } = server.address() as { port: number };
 
   // In a browser (or Node 22+) leave out the WebSocket option: the platform's own is used.

@@ -90,10 +90,10 @@ afterAll(async () => {
 
 type Rx = Record<string, (...args: number[]) => Promise<unknown>>;
 const call = (name: string, ...args: number[]): Promise<unknown> =>
-  page.evaluate(
-    ([fn, rest]) => (globalThis as unknown as { rx: Rx }).rx[fn]?.(...(rest)),
-    [name, args] as const,
-  );
+  page.evaluate(([fn, rest]) => (globalThis as unknown as { rx: Rx }).rx[fn]?.(...rest), [
+    name,
+    args,
+  ] as const);
 
 describe('rxtransport/websocket in Chromium', () => {
   it('bundles for the browser without a node: import', () => {
