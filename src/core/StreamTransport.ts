@@ -1,6 +1,6 @@
 import type { Observable, Observer, Subject } from 'rxjs';
 import { viewBytes, viewList, type BytesLike } from './bytes.js';
-import { defaultFlushSoon, type CallSoon } from './callSoon.js';
+import { defaultFlushSoon } from './callSoon.js';
 import { TransportClosedError, UnsupportedError, WriteAfterEofError } from './errors.js';
 import { DEFAULT_HIGH_WATER } from './FlowControl.js';
 import type { HandOver, StreamHandle } from './handle.js';
@@ -13,27 +13,9 @@ import { TransportSubject } from './transportSubject.js';
 import { transportSink, type SinkTarget } from './transportSink.js';
 import { WriteBuffer, type WriteBufferOwner } from './WriteBuffer.js';
 import type { SocketTransport } from './transports.js';
+import type { StreamTransportOptions } from './streamTransportOptions.js';
 
-/** Options of a {@link StreamTransport}. @internal */
-export interface StreamTransportOptions {
-  /** The user's protocol; without one the transport feeds its Rx surfaces. */
-  readonly protocol?: StreamProtocol<SocketTransport> | undefined;
-  /** How callbacks are deferred (virtual time in marble tests). */
-  readonly callSoon?: CallSoon | undefined;
-  /** When small writes gathered in one turn go out (a microtask; virtual time in marble tests). */
-  readonly flushSoon?: CallSoon | undefined;
-  /** Bytes `data$` holds for a late subscriber before reading pauses. */
-  readonly dataBufferCapacity?: number | undefined;
-  /**
-   * Pipe semantics (asyncio's unix pipe transports): a read pipe closes on EOF whatever
-   * `eofReceived` returns [P2]; on a write pipe `writeEof()` is `close()` [P8].
-   */
-  readonly pipe?: 'read' | 'write' | undefined;
-  /** The protocol moves over from another transport (STARTTLS): no `connectionMade` [T26]. */
-  readonly resumed?: boolean | undefined;
-  /** EOF from the peer closes whatever `eofReceived` returns (a WebSocket's Close frame). */
-  readonly closeOnEof?: boolean | undefined;
-}
+export type { StreamTransportOptions };
 
 /**
  * The stream transport, over any {@link StreamHandle}: asyncio's `_SelectorSocketTransport`
