@@ -9,7 +9,13 @@ export { connectWebSocket, type WebSocketOptions } from './connectWebSocket.js';
 export { fromWebSocket } from './fromWebSocket.js';
 export type { WebSocketClientOptions } from './options.js';
 export type { WebSocketTransport } from './webSocketTypes.js';
-export type { PlatformWebSocket, WebSocketConstructor } from './platformWebSocket.js';
+export type {
+  PlatformCloseEvent,
+  PlatformListener,
+  PlatformMessageEvent,
+  PlatformWebSocket,
+  WebSocketConstructor,
+} from './platformWebSocket.js';
 export { ReadOverflowError, WebSocketCloseError, WebSocketHandshakeError } from './errors.js';
 export {
   TransportClosedError,

@@ -4,15 +4,24 @@
  * the `ws` package's class all fit it.
  */
 
-/** An event listener as the platform calls it. @internal */
-type Listener<E> = (event: E) => void;
+/**
+ * An event listener as the platform calls it.
+ * @group WebSocket
+ */
+export type PlatformListener<E> = (event: E) => void;
 
-/** A message event: `data` is an ArrayBuffer (binaryType 'arraybuffer') or a string. */
+/**
+ * A message event: `data` is an ArrayBuffer (binaryType 'arraybuffer') or a string.
+ * @group WebSocket
+ */
 export interface PlatformMessageEvent {
   readonly data: unknown;
 }
 
-/** A close event. */
+/**
+ * A close event.
+ * @group WebSocket
+ */
 export interface PlatformCloseEvent {
   readonly code: number;
   readonly reason: string;
@@ -32,10 +41,10 @@ export interface PlatformWebSocket {
   binaryType: string;
   send(data: string | ArrayBufferView | ArrayBuffer): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'error', listener: Listener<unknown>): void;
-  addEventListener(type: 'message', listener: Listener<PlatformMessageEvent>): void;
-  addEventListener(type: 'close', listener: Listener<PlatformCloseEvent>): void;
-  removeEventListener(type: string, listener: Listener<never>): void;
+  addEventListener(type: 'open' | 'error', listener: PlatformListener<unknown>): void;
+  addEventListener(type: 'message', listener: PlatformListener<PlatformMessageEvent>): void;
+  addEventListener(type: 'close', listener: PlatformListener<PlatformCloseEvent>): void;
+  removeEventListener(type: string, listener: PlatformListener<never>): void;
 }
 
 /**
